@@ -1,0 +1,51 @@
+//! What the engine needs from its host (the Backstage shim): the actions registry, reached
+//! with the caller's credentials. The host keeps the credentials; the engine only holds an
+//! opaque handle to them.
+
+use std::future::Future;
+
+/// Who is calling, as far as the engine needs to know. The credentials themselves never
+/// leave the host: `credentials` is the host's handle for them.
+#[derive(Debug, Clone)]
+pub struct CallContext {
+    /// Opaque handle of the caller's `BackstageCredentials` in the host's table.
+    pub credentials: u32,
+    /// `user:default/jane` or `service:external:ci`, for logs and (later) session binding.
+    pub principal: String,
+}
+
+/// A failure the host reported, with the Backstage error `name` kept
+/// (`InputError`, `NotFoundError`, ...) so the engine can tell tool failures from faults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostError {
+    pub name: String,
+    pub message: String,
+}
+
+impl HostError {
+    pub fn new(name: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// How the engine reaches the actions registry. Implemented over napi callbacks by the
+/// binding, and by plain Rust in tests.
+pub trait ActionHost: Send + Sync + 'static {
+    /// The actions visible to the caller, as the JSON text of `{ "actions": [...] }`.
+    fn list_actions(
+        &self,
+        ctx: &CallContext,
+    ) -> impl Future<Output = Result<String, HostError>> + Send;
+
+    /// Run one action with the caller's credentials. `input` is the JSON text of the
+    /// arguments object; the answer is the JSON text of the action's output.
+    fn invoke_action(
+        &self,
+        ctx: &CallContext,
+        action_id: &str,
+        input: String,
+    ) -> impl Future<Output = Result<String, HostError>> + Send;
+}

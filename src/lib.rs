@@ -1,0 +1,18 @@
+//! MCP engine of the `mcp-actions` Backstage backend plugin.
+//!
+//! The pure modules (`protocol`, `tools`, `host`, `engine`) know nothing of napi, so every
+//! protocol and tool rule is testable with `cargo test`. `binding` is the thin napi layer.
+#![deny(clippy::all)]
+
+pub mod engine;
+pub mod error;
+pub mod host;
+pub mod protocol;
+pub mod tools;
+
+mod binding;
+
+pub use engine::{Engine, EngineConfig};
+pub use error::Error;
+pub use host::{ActionHost, CallContext, HostError};
+pub use protocol::http::{HttpResponse, PostRequest};

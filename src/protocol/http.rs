@@ -1,0 +1,242 @@
+//! HTTP rules of the Streamable HTTP transport: content negotiation, status codes, framing.
+
+use rmcp::model::{ErrorCode, ErrorData};
+use serde_json::Value;
+
+use super::jsonrpc::error_json;
+use super::version;
+
+/// What the engine reads of a POST. Header values are as received (`None` when absent).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PostRequest<'a> {
+    pub accept: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub protocol_version: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
+/// A complete HTTP answer for the shim to write out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<String>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A JSON body (a JSON-RPC message or batch).
+    pub fn json(status: u16, body: String) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type", "application/json".into())],
+            body: Some(body),
+        }
+    }
+
+    /// A JSON-RPC error with id `null`, for failures outside any one request.
+    pub fn rpc_error(status: u16, error: ErrorData) -> Self {
+        Self::json(status, error_json(&Value::Null, error))
+    }
+
+    /// `202 Accepted` with no body: the POST held only notifications or responses.
+    pub fn accepted() -> Self {
+        Self {
+            status: 202,
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// The answer framed as one SSE `message` event, for clients that only accept a stream.
+    pub fn sse(body: String) -> Self {
+        let mut framed = String::with_capacity(body.len() + 24);
+        framed.push_str("event: message\ndata: ");
+        framed.push_str(&body);
+        framed.push_str("\n\n");
+        Self {
+            status: 200,
+            headers: vec![
+                ("content-type", "text/event-stream".into()),
+                ("cache-control", "no-cache".into()),
+            ],
+            body: Some(framed),
+        }
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+/// How the answer to a POST is framed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    Json,
+    Sse,
+}
+
+/// The media types an `Accept` header allows (q=0 excludes a type).
+fn accepted_types(accept: &str) -> impl Iterator<Item = String> + '_ {
+    accept.split(',').filter_map(|part| {
+        let mut pieces = part.split(';');
+        let media = pieces.next()?.trim().to_ascii_lowercase();
+        let refused = pieces.any(|p| {
+            let p = p.trim();
+            p.strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        (!media.is_empty() && !refused).then_some(media)
+    })
+}
+
+/// Pick the framing from `Accept`: JSON when allowed, else SSE, else `None` (406).
+/// A missing header means anything is acceptable.
+pub fn choose_framing(accept: Option<&str>) -> Option<Framing> {
+    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
+        return Some(Framing::Json);
+    };
+    let (mut json, mut sse) = (false, false);
+    for media in accepted_types(accept) {
+        match media.as_str() {
+            "*/*" => return Some(Framing::Json),
+            "application/json" | "application/*" => json = true,
+            "text/event-stream" | "text/*" => sse = true,
+            _ => {}
+        }
+    }
+    if json {
+        Some(Framing::Json)
+    } else if sse {
+        Some(Framing::Sse)
+    } else {
+        None
+    }
+}
+
+/// Whether a `Content-Type` header names JSON.
+pub fn is_json_content_type(content_type: Option<&str>) -> bool {
+    content_type
+        .and_then(|ct| ct.split(';').next())
+        .map(|media| media.trim().eq_ignore_ascii_case("application/json"))
+        .unwrap_or(false)
+}
+
+/// The checks every POST passes before its body is read: 406 and 415.
+pub fn precheck(req: &PostRequest<'_>) -> Result<Framing, HttpResponse> {
+    let framing = choose_framing(req.accept).ok_or_else(|| {
+        HttpResponse::rpc_error(
+            406,
+            ErrorData::new(
+                ErrorCode(-32000),
+                format!(
+                    "Not Acceptable: the Accept header ({}) must allow application/json or text/event-stream",
+                    req.accept.unwrap_or_default()
+                ),
+                None,
+            ),
+        )
+    })?;
+    if !is_json_content_type(req.content_type) {
+        return Err(HttpResponse::rpc_error(
+            415,
+            ErrorData::new(
+                ErrorCode(-32000),
+                format!(
+                    "Unsupported Media Type: Content-Type must be application/json, got {}",
+                    req.content_type
+                        .map(|c| format!("\"{c}\""))
+                        .unwrap_or_else(|| "none".into())
+                ),
+                None,
+            ),
+        ));
+    }
+    Ok(framing)
+}
+
+/// The `MCP-Protocol-Version` header check (400 when it names a revision we do not speak).
+pub fn check_protocol_header(header: Option<&str>) -> Result<(), HttpResponse> {
+    match header.map(str::trim) {
+        None | Some("") => Ok(()),
+        Some(v) if version::is_supported(v) => Ok(()),
+        Some(v) => {
+            let error = ErrorData::new(
+                ErrorCode::INVALID_REQUEST,
+                format!(
+                    "Bad Request: unsupported MCP-Protocol-Version \"{v}\"; this server supports {}",
+                    version::supported_list()
+                ),
+                Some(serde_json::json!({
+                    "requested": v,
+                    "supported": version::supported().collect::<Vec<_>>(),
+                })),
+            );
+            Err(HttpResponse::rpc_error(400, error))
+        }
+    }
+}
+
+/// `405 Method Not Allowed` for GET/DELETE/others on the stateless endpoint.
+pub fn method_not_allowed(method: &str) -> HttpResponse {
+    HttpResponse::rpc_error(
+        405,
+        ErrorData::new(
+            ErrorCode(-32000),
+            format!(
+                "Method Not Allowed: {method} is not supported; this MCP endpoint is stateless, send JSON-RPC messages with POST"
+            ),
+            None,
+        ),
+    )
+    .with_header("allow", "POST")
+}
+
+/// `401 Unauthorized` with the bearer challenge of RFC 6750 (and the MCP auth spec).
+/// `had_token`: whether the request carried credentials (then they were rejected).
+pub fn unauthorized(had_token: bool) -> HttpResponse {
+    let (challenge, message) = if had_token {
+        (
+            "Bearer error=\"invalid_token\", error_description=\"The access token is invalid or expired\"",
+            "Unauthorized: the bearer token is invalid or expired",
+        )
+    } else {
+        (
+            "Bearer",
+            "Unauthorized: send a Backstage token in the Authorization header (Bearer <token>)",
+        )
+    };
+    HttpResponse::rpc_error(401, ErrorData::new(ErrorCode(-32001), message, None))
+        .with_header("www-authenticate", challenge)
+}
+
+/// A body the HTTP layer could not read (too large, bad encoding): 413 or 400, never a crash.
+pub fn unreadable_body(status: u16, detail: &str) -> HttpResponse {
+    let status = if (400..500).contains(&status) { status } else { 400 };
+    let message = if status == 413 {
+        format!("Payload Too Large: {detail}")
+    } else {
+        format!("Bad Request: the request body could not be read ({detail})")
+    };
+    HttpResponse::rpc_error(status, ErrorData::new(ErrorCode::INVALID_REQUEST, message, None))
+}
+
+/// `500` for a failure outside the engine (the shim's own fault). Says nothing sensitive.
+pub fn internal_failure() -> HttpResponse {
+    HttpResponse::rpc_error(
+        500,
+        ErrorData::new(
+            ErrorCode::INTERNAL_ERROR,
+            "Internal error: the request could not be handled; the server log has the details",
+            None,
+        ),
+    )
+}

@@ -1,0 +1,6 @@
+//! JSON-RPC 2.0 and the MCP protocol: parsing, version negotiation and the HTTP rules of the
+//! Streamable HTTP transport. No napi here.
+
+pub mod http;
+pub mod jsonrpc;
+pub mod version;

@@ -1,0 +1,52 @@
+//! The action model of Backstage's Actions Registry, as the host hands it over (JSON text of
+//! `actionsService.list()`).
+
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ActionList {
+    pub actions: Vec<Action>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Action {
+    /// `pluginId:name`, e.g. `catalog:get-catalog-entity`.
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub plugin_id: String,
+    #[serde(default)]
+    pub schema: ActionSchema,
+    #[serde(default)]
+    pub attributes: Attributes,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ActionSchema {
+    #[serde(default)]
+    pub input: Value,
+    #[serde(default)]
+    pub output: Value,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attributes {
+    #[serde(default)]
+    pub destructive: Option<bool>,
+    #[serde(default)]
+    pub idempotent: Option<bool>,
+    #[serde(default)]
+    pub read_only: Option<bool>,
+}
+
+impl ActionList {
+    pub fn parse(json: &str) -> Result<Self, crate::Error> {
+        serde_json::from_str(json).map_err(|source| crate::Error::BadActionList { source })
+    }
+}
