@@ -14,5 +14,7 @@ export function readEngineOptions(config: RootConfigService): EngineOptions {
     namespacedToolNames: config.getOptionalBoolean(
       'mcpActions.namespacedToolNames',
     ),
+    pluginSources:
+      config.getOptionalStringArray('backend.actions.pluginSources') ?? [],
   };
 }

@@ -28,6 +28,9 @@ pub struct EngineConfig {
     pub description: Option<String>,
     pub instructions: Option<String>,
     pub naming: ToolNaming,
+    /// `backend.actions.pluginSources`: the plugins whose actions are tools. A namespaced
+    /// tool name whose plugin is not listed names no tool, without asking the registry.
+    pub plugin_sources: Vec<String>,
 }
 
 impl Default for EngineConfig {
@@ -38,6 +41,7 @@ impl Default for EngineConfig {
             description: None,
             instructions: None,
             naming: ToolNaming::default(),
+            plugin_sources: Vec::new(),
         }
     }
 }
@@ -185,7 +189,9 @@ impl<H: ActionHost> Engine<H> {
             return Ok(None);
         }
         if let Some(id) = self.config.naming.action_id(tool) {
-            return Ok(Some(id));
+            let plugin = id.split(':').next().unwrap_or_default();
+            let known = self.config.plugin_sources.iter().any(|p| p == plugin);
+            return Ok(known.then_some(id));
         }
         if self.config.naming.namespaced {
             // A namespaced name without a plugin part names no action.

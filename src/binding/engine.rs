@@ -27,6 +27,8 @@ pub struct EngineOptions {
     pub instructions: Option<String>,
     /// `catalog.get-entity` (true, default) or `get-entity` (false).
     pub namespaced_tool_names: Option<bool>,
+    /// `backend.actions.pluginSources`.
+    pub plugin_sources: Vec<String>,
     /// Forward engine log events at this level and above: `error`, `warn`, `info` (default)
     /// or `debug`.
     pub log_level: Option<String>,
@@ -168,6 +170,7 @@ impl McpEngine {
             naming: ToolNaming {
                 namespaced: options.namespaced_tool_names.unwrap_or(true),
             },
+            plugin_sources: options.plugin_sources,
         };
         let host = JsHost {
             list_actions,

@@ -220,13 +220,20 @@ pub fn unauthorized(had_token: bool) -> HttpResponse {
 
 /// A body the HTTP layer could not read (too large, bad encoding): 413 or 400, never a crash.
 pub fn unreadable_body(status: u16, detail: &str) -> HttpResponse {
-    let status = if (400..500).contains(&status) { status } else { 400 };
+    let status = if (400..500).contains(&status) {
+        status
+    } else {
+        400
+    };
     let message = if status == 413 {
         format!("Payload Too Large: {detail}")
     } else {
         format!("Bad Request: the request body could not be read ({detail})")
     };
-    HttpResponse::rpc_error(status, ErrorData::new(ErrorCode::INVALID_REQUEST, message, None))
+    HttpResponse::rpc_error(
+        status,
+        ErrorData::new(ErrorCode::INVALID_REQUEST, message, None),
+    )
 }
 
 /// `500` for a failure outside the engine (the shim's own fault). Says nothing sensitive.

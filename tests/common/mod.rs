@@ -1,0 +1,190 @@
+//! A host in plain Rust for engine tests: a fixed action list, scripted outcomes, and a count
+//! of every call so tests can see what the engine asked for.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use mcp_actions_backend::{
+    ActionHost, CallContext, Engine, EngineConfig, HostError, HttpResponse, PostRequest,
+};
+use serde_json::{json, Value};
+
+#[derive(Default)]
+pub struct Calls {
+    pub list: AtomicUsize,
+    pub invoke: Mutex<Vec<(u32, String, String)>>,
+}
+
+#[derive(Clone)]
+pub struct TestHost {
+    pub actions: Value,
+    pub outcomes: Arc<HashMap<String, Result<String, HostError>>>,
+    pub list_error: Option<HostError>,
+    pub calls: Arc<Calls>,
+}
+
+impl ActionHost for TestHost {
+    async fn list_actions(&self, _ctx: &CallContext) -> Result<String, HostError> {
+        self.calls.list.fetch_add(1, Ordering::SeqCst);
+        match &self.list_error {
+            Some(e) => Err(e.clone()),
+            None => Ok(self.actions.to_string()),
+        }
+    }
+
+    async fn invoke_action(
+        &self,
+        ctx: &CallContext,
+        action_id: &str,
+        input: String,
+    ) -> Result<String, HostError> {
+        self.calls.invoke.lock().unwrap().push((
+            ctx.credentials,
+            action_id.to_owned(),
+            input.clone(),
+        ));
+        match self.outcomes.get(action_id) {
+            Some(outcome) => outcome.clone(),
+            None => Err(HostError::new(
+                "NotFoundError",
+                format!("Action \"{action_id}\" not found"),
+            )),
+        }
+    }
+}
+
+pub fn action(plugin: &str, name: &str, read_only: bool) -> Value {
+    json!({
+        "id": format!("{plugin}:{name}"),
+        "pluginId": plugin,
+        "name": name,
+        "title": format!("Title of {name}"),
+        "description": format!("Does {name}"),
+        "schema": {
+            "input": {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]},
+            "output": {"type": "object", "properties": {"n": {"type": "number"}}}
+        },
+        "attributes": {"readOnly": read_only, "destructive": !read_only, "idempotent": read_only}
+    })
+}
+
+pub fn default_actions() -> Value {
+    json!({"actions": [
+        action("catalog", "get-entity", true),
+        action("catalog", "delete-entity", false),
+        action("scaffolder", "run-template", false),
+    ]})
+}
+
+pub struct Fixture {
+    pub engine: Engine<TestHost>,
+    pub calls: Arc<Calls>,
+}
+
+pub fn fixture_with(
+    config: EngineConfig,
+    actions: Value,
+    outcomes: Vec<(&str, Result<String, HostError>)>,
+) -> Fixture {
+    let calls = Arc::new(Calls::default());
+    let host = TestHost {
+        actions,
+        outcomes: Arc::new(
+            outcomes
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        ),
+        list_error: None,
+        calls: calls.clone(),
+    };
+    Fixture {
+        engine: Engine::new(config, host),
+        calls,
+    }
+}
+
+/// A fixture whose registry fails every list with `error`.
+pub fn fixture_with_list_error(error: HostError) -> Fixture {
+    let calls = Arc::new(Calls::default());
+    let host = TestHost {
+        actions: default_actions(),
+        outcomes: Arc::default(),
+        list_error: Some(error),
+        calls: calls.clone(),
+    };
+    Fixture {
+        engine: Engine::new(config(), host),
+        calls,
+    }
+}
+
+pub fn config() -> EngineConfig {
+    EngineConfig {
+        plugin_sources: vec!["catalog".into(), "scaffolder".into()],
+        ..EngineConfig::default()
+    }
+}
+
+pub fn fixture() -> Fixture {
+    fixture_with(
+        config(),
+        default_actions(),
+        vec![
+            ("catalog:get-entity", Ok(r#"{"n":1}"#.to_owned())),
+            (
+                "catalog:delete-entity",
+                Err(HostError::new("InputError", "q must not be empty")),
+            ),
+            (
+                "scaffolder:run-template",
+                Err(HostError::new("Error", "password=hunter2 rejected")),
+            ),
+        ],
+    )
+}
+
+pub fn ctx() -> CallContext {
+    CallContext {
+        credentials: 7,
+        principal: "service:external:tests".into(),
+    }
+}
+
+pub const ACCEPT: &str = "application/json, text/event-stream";
+
+/// POST `body` with the headers a well-behaved client sends.
+pub async fn post(engine: &Engine<TestHost>, body: &str) -> HttpResponse {
+    post_with(engine, body, Some(ACCEPT), Some("application/json"), None).await
+}
+
+pub async fn post_with(
+    engine: &Engine<TestHost>,
+    body: &str,
+    accept: Option<&str>,
+    content_type: Option<&str>,
+    protocol_version: Option<&str>,
+) -> HttpResponse {
+    engine
+        .handle_post(
+            PostRequest {
+                accept,
+                content_type,
+                protocol_version,
+                body: body.as_bytes(),
+            },
+            &ctx(),
+        )
+        .await
+}
+
+pub fn body_json(response: &HttpResponse) -> Value {
+    serde_json::from_str(response.body.as_deref().expect("a body")).expect("JSON body")
+}
+
+/// One JSON-RPC request as text.
+pub fn request(id: i64, method: &str, params: Value) -> String {
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()
+}
