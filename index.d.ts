@@ -34,6 +34,8 @@ export interface EngineOptions {
   instructions?: string
   /** `catalog.get-entity` (true, default) or `get-entity` (false). */
   namespacedToolNames?: boolean
+  /** `backend.actions.pluginSources`. */
+  pluginSources: Array<string>
   /**
    * Forward engine log events at this level and above: `error`, `warn`, `info` (default)
    * or `debug`.

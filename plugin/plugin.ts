@@ -9,36 +9,48 @@ import { createEngine } from './bridge/engine';
 import { createStreamableRouter } from './routers/createStreamableRouter';
 
 /**
- * The `mcp-actions` plugin: wiring only. The MCP protocol lives in the Rust engine.
+ * The `mcp-actions` plugin: wiring only, the MCP protocol lives in the Rust engine.
+ * `credentials` lets tests watch the handle table.
+ *
+ * @internal
+ */
+export function createMcpActionsPlugin(
+  options: { credentials?: CredentialsTable } = {},
+) {
+  return createBackendPlugin({
+    pluginId: 'mcp-actions',
+    register(env) {
+      env.registerInit({
+        deps: {
+          logger: coreServices.logger,
+          httpAuth: coreServices.httpAuth,
+          httpRouter: coreServices.httpRouter,
+          config: coreServices.rootConfig,
+          actions: actionsServiceRef,
+        },
+        async init({ logger, httpAuth, httpRouter, config, actions }) {
+          const credentials = options.credentials ?? new CredentialsTable();
+          const engine = createEngine({
+            options: readEngineOptions(config),
+            actions,
+            credentials,
+            logger,
+          });
+          // The router authenticates every request itself, so that a refusal is a
+          // JSON-RPC error with a bearer challenge, not Backstage's generic 401 body.
+          httpRouter.addAuthPolicy({ path: '/v1', allow: 'unauthenticated' });
+          httpRouter.use(
+            createStreamableRouter({ engine, httpAuth, credentials, logger }),
+          );
+        },
+      });
+    },
+  });
+}
+
+/**
+ * The `mcp-actions` plugin.
  *
  * @public
  */
-export const mcpActionsPlugin = createBackendPlugin({
-  pluginId: 'mcp-actions',
-  register(env) {
-    env.registerInit({
-      deps: {
-        logger: coreServices.logger,
-        httpAuth: coreServices.httpAuth,
-        httpRouter: coreServices.httpRouter,
-        config: coreServices.rootConfig,
-        actions: actionsServiceRef,
-      },
-      async init({ logger, httpAuth, httpRouter, config, actions }) {
-        const credentials = new CredentialsTable();
-        const engine = createEngine({
-          options: readEngineOptions(config),
-          actions,
-          credentials,
-          logger,
-        });
-        // The router authenticates every request itself, so that a refusal is a JSON-RPC
-        // error with a bearer challenge rather than Backstage's generic 401 body.
-        httpRouter.addAuthPolicy({ path: '/v1', allow: 'unauthenticated' });
-        httpRouter.use(
-          createStreamableRouter({ engine, httpAuth, credentials, logger }),
-        );
-      },
-    });
-  },
-});
+export const mcpActionsPlugin = createMcpActionsPlugin();

@@ -43,6 +43,29 @@ export interface RunningBackend {
 }
 
 /**
+ * A real Backstage user token, from the guest provider of the auth backend (the backend must
+ * include `@backstage/plugin-auth-backend` and its guest provider module).
+ */
+export async function guestUserToken(baseUrl: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/auth/guest/refresh?env=development`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  if (!res.ok) {
+    throw new Error(`guest sign-in failed: ${res.status} ${await res.text()}`);
+  }
+  const body = (await res.json()) as { backstageIdentity: { token: string } };
+  return body.backstageIdentity.token;
+}
+
+/** Config that enables the guest provider outside NODE_ENV=development (tests only). */
+export const guestAuthConfig: JsonObject = {
+  auth: {
+    environment: 'development',
+    providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+  },
+};
+
+/**
  * A real Backstage backend (`@backstage/backend-defaults`) on a free loopback port, with
  * in-memory SQLite, two static tokens and the given features.
  */
@@ -65,7 +88,7 @@ export async function startBackend(options: {
             { type: 'static', options: { token: OTHER_TOKEN, subject: 'other-client' } },
           ],
         },
-        actions: { pluginSources: ['catalog', 'testing'] },
+        actions: { pluginSources: ['testing'] },
       },
     },
     options.config ?? {},
