@@ -1,0 +1,116 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The README's demo backend, started as a user starts it (node dev/backend.js with
+// dev/app-config.yaml, built package from dist/), driven by the official SDK client.
+
+const TOKEN = 'demo-test-token-0123456789';
+let child: ChildProcess;
+let url: string;
+let client: Client;
+
+async function freePort(): Promise<number> {
+  return new Promise(done => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => done(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  child = spawn(process.execPath, ['backend.js', '--config', 'app-config.yaml'], {
+    cwd: resolve(__dirname, '../dev'),
+    env: { ...process.env, PORT: String(port), MCP_DEMO_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`demo did not start:\n${output}`)), 45_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('MCP endpoint:')) {
+        clearTimeout(timer);
+        ready();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', code => fail(new Error(`demo exited with ${code}:\n${output}`)));
+  });
+  url = `http://localhost:${port}/api/mcp-actions/v1`;
+  expect(output).toContain(`MCP endpoint: ${url}`);
+  expect(output).toContain(`"Authorization": "Bearer ${TOKEN}"`);
+  client = new Client({ name: 'demo-test', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } },
+    }),
+  );
+});
+
+afterAll(async () => {
+  await client?.close();
+  if (child && child.exitCode === null) {
+    const exited = new Promise(r => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+});
+
+describe('the demo backend', () => {
+  it('names itself from app-config and lists catalog and platform tools', async () => {
+    expect(client.getServerVersion()?.name).toBe('backstage-demo');
+    const names = (await client.listTools()).tools.map(t => t.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'catalog.get-catalog-entity',
+        'catalog.query-catalog-entities',
+        'platform.get-service-health',
+        'platform.list-incidents',
+        'platform.open-incident',
+        'platform.resolve-incident',
+        'platform.restart-deployment',
+      ]),
+    );
+  });
+
+  it('calls the catalog’s query action on the example entities', async () => {
+    const deadline = Date.now() + 20_000;
+    let items: Array<{ metadata: { name: string } }> = [];
+    while (items.length < 2 && Date.now() < deadline) {
+      const result = await client.callTool({
+        name: 'catalog.query-catalog-entities',
+        arguments: { query: { kind: 'Component' } },
+      });
+      expect(result.isError).toBeFalsy();
+      items = (result.structuredContent as { items: typeof items }).items;
+      if (items.length < 2) await new Promise(r => setTimeout(r, 250));
+    }
+    expect(items.map(i => i.metadata.name).sort()).toEqual([
+      'payments-service',
+      'web-frontend',
+    ]);
+  });
+
+  it('runs a platform action and refuses bad input with a readable tool error', async () => {
+    const health = await client.callTool({
+      name: 'platform.get-service-health',
+      arguments: { service: 'payments-service' },
+    });
+    expect(health.structuredContent).toMatchObject({ service: 'payments-service', status: 'degraded' });
+    const restart = await client.callTool({
+      name: 'platform.restart-deployment',
+      arguments: { service: 'payments-service', environment: 'production' },
+    });
+    expect(restart).toEqual({
+      content: [{ type: 'text', text: 'InputError: Restarting production needs a reason' }],
+      isError: true,
+    });
+  });
+});

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Starts the demo: installs and builds what it needs, then a real Backstage backend on
+# localhost:${PORT:-7007} with this plugin, the catalog and the `platform` demo actions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npm run --silent build:native:dev
+npm run --silent build:ts
+
+export PORT="${PORT:-7007}"
+# A fresh random token each start unless you pin one.
+export MCP_DEMO_TOKEN="${MCP_DEMO_TOKEN:-demo-$(node -e 'process.stdout.write(require("crypto").randomBytes(18).toString("base64url"))')}"
+
+cd dev
+exec node backend.js --config app-config.yaml
