@@ -34,6 +34,9 @@ function post(
   });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const rpc = (res: Response): Promise<any> => res.json();
+
 const ping = (id: number | string = 1) =>
   JSON.stringify({ jsonrpc: '2.0', id, method: 'ping' });
 
@@ -42,7 +45,7 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
     const res = await post(ping(), { Authorization: '' });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
-    const body = await res.json();
+    const body = await rpc(res);
     expect(body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32001 } });
     expect(body.error.message).toContain('Authorization');
   });
@@ -53,14 +56,14 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
     expect(res.headers.get('www-authenticate')).toMatch(
       /^Bearer error="invalid_token"/,
     );
-    expect((await res.json()).error.code).toBe(-32001);
+    expect((await rpc(res)).error.code).toBe(-32001);
   });
 
   it('answers a request as JSON when JSON is accepted', async () => {
     const res = await post(ping(7));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual({ jsonrpc: '2.0', id: 7, result: {} });
+    expect(await rpc(res)).toEqual({ jsonrpc: '2.0', id: 7, result: {} });
   });
 
   it('frames the answer as an SSE message event when only SSE is accepted', async () => {
@@ -75,13 +78,13 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
   it('406 when Accept allows neither JSON nor SSE', async () => {
     const res = await post(ping(), { Accept: 'text/html' });
     expect(res.status).toBe(406);
-    expect((await res.json()).error.message).toMatch(/^Not Acceptable/);
+    expect((await rpc(res)).error.message).toMatch(/^Not Acceptable/);
   });
 
   it('415 for a body that is not declared as JSON', async () => {
     const res = await post(ping(), { 'Content-Type': 'text/plain' });
     expect(res.status).toBe(415);
-    expect((await res.json()).error.message).toBe(
+    expect((await rpc(res)).error.message).toBe(
       'Unsupported Media Type: Content-Type must be application/json, got "text/plain"',
     );
   });
@@ -89,7 +92,7 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
   it('400 with -32700 for malformed JSON', async () => {
     const res = await post('{"jsonrpc": "2.0", "id": 1,');
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await rpc(res);
     expect(body.id).toBeNull();
     expect(body.error.code).toBe(-32700);
     expect(body.error.message).toMatch(/^Parse error/);
@@ -98,7 +101,7 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
   it('400 with -32600 for JSON that is not a JSON-RPC request', async () => {
     const res = await post(JSON.stringify({ id: 3, method: 'ping' }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({
+    expect(await rpc(res)).toEqual({
       jsonrpc: '2.0',
       id: 3,
       error: {
@@ -113,7 +116,7 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
       JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'prompts/list' }),
     );
     expect(res.status).toBe(200);
-    expect((await res.json()).error).toEqual({
+    expect((await rpc(res)).error).toEqual({
       code: -32601,
       message: 'Method not found: prompts/list',
     });
@@ -123,7 +126,7 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
     const noName = await post(
       JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: {} }),
     );
-    expect((await noName.json()).error.code).toBe(-32602);
+    expect((await rpc(noName)).error.code).toBe(-32602);
     const badArgs = await post(
       JSON.stringify({
         jsonrpc: '2.0',
@@ -132,7 +135,7 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
         params: { name: 'testing.echo', arguments: 'hello' },
       }),
     );
-    const body = await badArgs.json();
+    const body = await rpc(badArgs);
     expect(body.error.code).toBe(-32602);
     expect(body.error.message).toContain('must be an object');
   });
@@ -140,7 +143,7 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
   it('400 for an unsupported MCP-Protocol-Version header', async () => {
     const res = await post(ping(), { 'MCP-Protocol-Version': '2023-01-01' });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await rpc(res);
     expect(body.error.message).toContain('2023-01-01');
     expect(body.error.data.supported).toContain('2025-11-25');
   });
@@ -167,7 +170,7 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
       ]),
     );
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await rpc(res);
     expect(body.map((r: { id: number }) => r.id)).toEqual([1, 2]);
     expect(body[1].result.structuredContent).toEqual({ echoed: 'b', length: 1 });
   });
@@ -181,7 +184,7 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
       });
       expect(res.status).toBe(405);
       expect(res.headers.get('allow')).toBe('POST');
-      const body = await res.json();
+      const body = await rpc(res);
       expect(body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
       expect(body.error.message).toContain(method);
     },
@@ -196,7 +199,7 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
     });
     const res = await post(huge);
     expect(res.status).toBe(413);
-    expect((await res.json()).error.message).toMatch(/^Payload Too Large/);
+    expect((await rpc(res)).error.message).toMatch(/^Payload Too Large/);
   });
 
   it('holds no credentials handle after all of the above', () => {
