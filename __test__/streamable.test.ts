@@ -161,7 +161,12 @@ describe('MCP client over Streamable HTTP, real backend', () => {
     });
     expect(result.isError).toBe(true);
     const text = (result.content as Array<{ text: string }>)[0].text;
-    expect(text).toMatch(/^InputError: Invalid input to action "testing:divide"/);
+    // The registry's InputError carries the validation failure, so the model can fix it.
+    expect(text).toMatch(
+      /^InputError: Invalid input to action "testing:divide"; caused by \[/,
+    );
+    expect(text).toContain('"dividend"');
+    expect(text).toContain('Expected number, received string');
   });
 
   it('passes a NotFoundError thrown inside an action through as a tool error', async () => {
