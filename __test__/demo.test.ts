@@ -1,9 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/backend';
 
 // The README's demo backend, started as a user starts it (node dev/backend.js with
 // dev/app-config.yaml, built package from dist/), driven by the official SDK client.
@@ -12,15 +12,6 @@ const TOKEN = 'demo-test-token-0123456789';
 let child: ChildProcess;
 let url: string;
 let client: Client;
-
-async function freePort(): Promise<number> {
-  return new Promise(done => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   const port = await freePort();

@@ -11,7 +11,8 @@ import { createServer } from 'node:net';
 export const STATIC_TOKEN = 'mcp-test-token-0123456789';
 export const OTHER_TOKEN = 'mcp-other-token-9876543210';
 
-async function freePort(): Promise<number> {
+/** A loopback port nobody listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
