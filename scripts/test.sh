@@ -33,6 +33,15 @@ step "TypeScript type check"
 npm run --silent typecheck
 
 step "vitest (binding, end to end through a real Backstage backend, demo)"
-npx vitest run
+js_log=$(mktemp)
+npx vitest run 2>&1 | tee "$js_log"
+js_summary=$(sed -e 's/\x1b\[[0-9;]*m//g' "$js_log" | grep -E '^ +Tests +[0-9]+ passed' | tail -n 1 || true)
+js_passed=$(echo "$js_summary" | sed -E 's/^ +Tests +([0-9]+) passed.*/\1/')
+rm -f "$js_log"
+if [ -z "$js_passed" ] || [ "$js_passed" -eq 0 ]; then
+  echo "vitest ran no test: failing" >&2
+  exit 1
+fi
 
-printf '\nRust tests passed: %s\n' "$rust_passed"
+printf '\nRust: %s passed; JS: %s passed\n' "$rust_passed" "$js_passed"
+echo "$((rust_passed + js_passed)) passed, 0 failed"
