@@ -1,12 +1,13 @@
 //! The engine: one POST in, one HTTP answer out. Owns the configuration and the host.
 
 use futures_util::future::join_all;
-use rmcp::model::{Implementation, InitializeResult, ServerCapabilities};
+use rmcp::model::{ErrorCode, ErrorData, Implementation, InitializeResult, ServerCapabilities};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use tracing::{debug, error, warn};
 
+use crate::config::{EngineConfig, ServerConfig};
 use crate::host::{ActionHost, CallContext, HostError};
 use crate::protocol::http::{self, Framing, HttpResponse, PostRequest};
 use crate::protocol::jsonrpc::{
@@ -14,37 +15,9 @@ use crate::protocol::jsonrpc::{
     params_object, parse_body, response_json, to_raw, Body, BodyError, Incoming, Outcome,
 };
 use crate::protocol::version;
-use crate::tools::mapping::is_valid_tool_name;
-use crate::tools::{result, ActionList, ToolNaming, ToolSet};
+use crate::tools::mapping::{is_valid_tool_name, NamedTool};
+use crate::tools::{page, result, ActionList, ToolSet};
 use crate::Error;
-
-/// The engine's configuration, read once at startup by the shim.
-#[derive(Debug, Clone)]
-pub struct EngineConfig {
-    /// `serverInfo.name` (`mcpActions.name`, default `backstage`).
-    pub name: String,
-    /// `serverInfo.version`: the package version.
-    pub version: String,
-    pub description: Option<String>,
-    pub instructions: Option<String>,
-    pub naming: ToolNaming,
-    /// `backend.actions.pluginSources`: the plugins whose actions are tools. A namespaced
-    /// tool name whose plugin is not listed names no tool, without asking the registry.
-    pub plugin_sources: Vec<String>,
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        Self {
-            name: "backstage".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            description: None,
-            instructions: None,
-            naming: ToolNaming::default(),
-            plugin_sources: Vec::new(),
-        }
-    }
-}
 
 pub struct Engine<H> {
     config: EngineConfig,
@@ -52,9 +25,54 @@ pub struct Engine<H> {
     tools: ToolSet,
 }
 
+/// What one request is served as: which server, and whether the read-only switch is on.
+struct Scope<'a> {
+    server: &'a ServerConfig,
+    read_only: bool,
+}
+
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ToolsPage<'a> {
-    tools: &'a [rmcp::model::Tool],
+    tools: Vec<&'a rmcp::model::Tool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+/// The answer for an unknown `/v1/{key}`.
+fn unknown_server(key: &str, config: &EngineConfig) -> HttpResponse {
+    let known: Vec<_> = config.servers.keys().map(String::as_str).collect();
+    let list = if known.is_empty() {
+        "none are configured".to_owned()
+    } else {
+        format!("configured: {}", known.join(", "))
+    };
+    HttpResponse::rpc_error(
+        404,
+        ErrorData::new(
+            ErrorCode(-32000),
+            format!("Not Found: there is no MCP server \"{key}\" (mcpActions.servers; {list})"),
+            None,
+        ),
+    )
+}
+
+/// `X-MCP-Readonly`: `true`/`1` on, `false`/`0`/absent off, anything else is a 400.
+fn read_only_switch(header: Option<&str>) -> Result<bool, HttpResponse> {
+    match header.map(|h| h.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("") | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(other) => Err(HttpResponse::rpc_error(
+            400,
+            ErrorData::new(
+                ErrorCode::INVALID_REQUEST,
+                format!(
+                    "Bad Request: X-MCP-Readonly must be \"true\" or \"false\", got \"{other}\""
+                ),
+                None,
+            ),
+        )),
+    }
 }
 
 impl<H: ActionHost> Engine<H> {
@@ -70,12 +88,30 @@ impl<H: ActionHost> Engine<H> {
         &self.config
     }
 
+    /// The answer to a method other than POST on `/v1` or `/v1/{key}`.
+    pub fn method_not_allowed(&self, method: &str, server: Option<&str>) -> HttpResponse {
+        match server {
+            Some(key) if self.config.server(Some(key)).is_none() => {
+                unknown_server(key, &self.config)
+            }
+            _ => http::method_not_allowed(method),
+        }
+    }
+
     /// Answer one Streamable HTTP POST.
     pub async fn handle_post(&self, req: PostRequest<'_>, ctx: &CallContext) -> HttpResponse {
+        let Some(server) = self.config.server(req.server) else {
+            return unknown_server(req.server.unwrap_or_default(), &self.config);
+        };
         let framing = match http::precheck(&req) {
             Ok(framing) => framing,
             Err(response) => return response,
         };
+        let read_only = match read_only_switch(req.read_only) {
+            Ok(on) => on,
+            Err(response) => return response,
+        };
+        let scope = Scope { server, read_only };
         let body = match parse_body(req.body) {
             Ok(body) => body,
             Err(BodyError::Parse(detail)) => {
@@ -98,9 +134,10 @@ impl<H: ActionHost> Engine<H> {
             Body::Single(Incoming::Invalid { id, reason }) => {
                 (400, Some(error_json(&id, invalid_request(reason))))
             }
-            Body::Single(message) => (200, self.answer(message, ctx).await),
+            Body::Single(message) => (200, self.answer(message, &scope, ctx).await),
             Body::Batch(messages) => {
-                let answers = join_all(messages.into_iter().map(|m| self.answer(m, ctx))).await;
+                let answers =
+                    join_all(messages.into_iter().map(|m| self.answer(m, &scope, ctx))).await;
                 let answers: Vec<String> = answers.into_iter().flatten().collect();
                 if answers.is_empty() {
                     (200, None)
@@ -118,10 +155,15 @@ impl<H: ActionHost> Engine<H> {
     }
 
     /// The JSON text answering one message, or `None` for notifications and responses.
-    async fn answer(&self, message: Incoming, ctx: &CallContext) -> Option<String> {
+    async fn answer(
+        &self,
+        message: Incoming,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+    ) -> Option<String> {
         match message {
             Incoming::Request { id, method, params } => {
-                let outcome = self.dispatch(&method, params, ctx).await;
+                let outcome = self.dispatch(&method, params, scope, ctx).await;
                 Some(response_json(&id, &outcome))
             }
             Incoming::Invalid { id, reason } => Some(error_json(&id, invalid_request(reason))),
@@ -133,32 +175,38 @@ impl<H: ActionHost> Engine<H> {
         }
     }
 
-    async fn dispatch(&self, method: &str, params: Option<Value>, ctx: &CallContext) -> Outcome {
+    async fn dispatch(
+        &self,
+        method: &str,
+        params: Option<Value>,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+    ) -> Outcome {
         match method {
-            "initialize" => self.initialize(params),
+            "initialize" => self.initialize(params, scope.server),
             "ping" => to_raw(&Map::new()),
-            "tools/list" => self.list_tools(ctx).await,
-            "tools/call" => self.call_tool(params, ctx).await,
+            "tools/list" => self.list_tools(params, scope, ctx).await,
+            "tools/call" => self.call_tool(params, scope, ctx).await,
             _ => Err(method_not_found(method)),
         }
     }
 
-    fn initialize(&self, params: Option<Value>) -> Outcome {
+    fn initialize(&self, params: Option<Value>, server: &ServerConfig) -> Outcome {
         let params = params_object(params)?;
         let requested = params.get("protocolVersion").and_then(Value::as_str);
         let negotiated = version::negotiate(requested);
-        let mut info = Implementation::new(&self.config.name, &self.config.version);
-        info.description = self.config.description.clone();
+        let mut info = Implementation::new(&server.name, &self.config.version);
+        info.description = server.description.clone();
         let mut result =
             InitializeResult::new(ServerCapabilities::builder().enable_tools().build())
                 .with_server_info(info)
                 .with_protocol_version(negotiated);
-        result.instructions = self.config.instructions.clone();
+        result.instructions = server.instructions.clone();
         to_raw(&result)
     }
 
     /// The caller's actions, parsed. Host failures become JSON-RPC errors.
-    async fn actions(&self, ctx: &CallContext) -> Result<ActionList, rmcp::model::ErrorData> {
+    async fn actions(&self, ctx: &CallContext) -> Result<ActionList, ErrorData> {
         let json = self.host.list_actions(ctx).await.map_err(|e| {
             error!(principal = %ctx.principal, error = %e.name, "listing actions failed: {}", e.message);
             if result::is_known_error(&e.name) {
@@ -173,39 +221,86 @@ impl<H: ActionHost> Engine<H> {
         })
     }
 
-    async fn list_tools(&self, ctx: &CallContext) -> Outcome {
+    /// The tools of this scope, sorted by name.
+    async fn scoped_tools(
+        &self,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+    ) -> Result<Vec<NamedTool>, ErrorData> {
         let actions = self.actions(ctx).await?;
-        let tools = self.tools.build(&actions, self.config.naming);
-        to_raw(&ToolsPage { tools: &tools })
+        Ok(self.tools.build(
+            &actions,
+            self.config.naming,
+            &scope.server.filter,
+            scope.read_only,
+        ))
     }
 
-    /// The action id a tool name stands for, or `None` when no such tool exists.
-    async fn resolve(
+    async fn list_tools(
+        &self,
+        params: Option<Value>,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+    ) -> Outcome {
+        let params = params_object(params)?;
+        let offset = match params.get("cursor") {
+            None | Some(Value::Null) => 0,
+            Some(Value::String(c)) => page::decode_cursor(c).ok_or_else(|| {
+                invalid_params("Invalid params: \"cursor\" is not a cursor this server handed out")
+            })?,
+            Some(_) => {
+                return Err(invalid_params(
+                    "Invalid params: \"cursor\" must be a string",
+                ))
+            }
+        };
+        let tools = self.scoped_tools(scope, ctx).await?;
+        let (range, next_cursor) = page::page(tools.len(), offset, self.config.page_size);
+        to_raw(&ToolsPage {
+            tools: tools[range].iter().map(|t| &t.tool).collect(),
+            next_cursor,
+        })
+    }
+
+    /// The action a tool name stands for in this scope, found through the action list.
+    async fn lookup(
         &self,
         tool: &str,
+        scope: &Scope<'_>,
         ctx: &CallContext,
-    ) -> Result<Option<String>, rmcp::model::ErrorData> {
-        if !is_valid_tool_name(tool) {
-            return Ok(None);
-        }
-        if let Some(id) = self.config.naming.action_id(tool) {
-            let plugin = id.split(':').next().unwrap_or_default();
-            let known = self.config.plugin_sources.iter().any(|p| p == plugin);
-            return Ok(known.then_some(id));
-        }
-        if self.config.naming.namespaced {
-            // A namespaced name without a plugin part names no action.
-            return Ok(None);
-        }
-        let actions = self.actions(ctx).await?;
-        Ok(actions
-            .actions
+    ) -> Result<Option<String>, ErrorData> {
+        Ok(self
+            .scoped_tools(scope, ctx)
+            .await?
             .into_iter()
-            .find(|a| self.config.naming.tool_name(a) == tool)
-            .map(|a| a.id))
+            .find(|t| t.tool.name == tool)
+            .map(|t| t.action_id))
     }
 
-    async fn call_tool(&self, params: Option<Value>, ctx: &CallContext) -> Outcome {
+    /// The action id a namespaced tool name stands for when the name and the server's rules
+    /// settle it without the action list. `Err(())`: the name cannot be a tool at all.
+    fn direct(&self, tool: &str, scope: &Scope<'_>) -> Result<Option<String>, ()> {
+        let Some(id) = self.config.naming.action_id(tool) else {
+            return if self.config.naming.namespaced {
+                Err(())
+            } else {
+                Ok(None)
+            };
+        };
+        let plugin = id.split(':').next().unwrap_or_default();
+        if !self.config.plugin_sources.iter().any(|p| p == plugin) {
+            // Every tool name starts with its plugin: no plugin, no tool.
+            return Err(());
+        }
+        Ok((scope.server.filter.allows_id(&id, scope.read_only) == Some(true)).then_some(id))
+    }
+
+    async fn call_tool(
+        &self,
+        params: Option<Value>,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+    ) -> Outcome {
         let mut params = params_object(params)?;
         let name = match params.remove("name") {
             Some(Value::String(name)) if !name.is_empty() => name,
@@ -230,41 +325,59 @@ impl<H: ActionHost> Engine<H> {
             }
         };
         let unknown = || invalid_params(format!("Unknown tool: {name}"));
-        let Some(action_id) = self.resolve(&name, ctx).await? else {
+        if !is_valid_tool_name(&name) {
             return Err(unknown());
+        }
+        let direct = self.direct(&name, scope).map_err(|()| unknown())?;
+        let mut looked_up = direct.is_none();
+        let mut action_id = match direct {
+            Some(id) => id,
+            None => self.lookup(&name, scope, ctx).await?.ok_or_else(unknown)?,
         };
-        match self.host.invoke_action(ctx, &action_id, input).await {
-            Ok(output) => {
-                let output = RawValue::from_string(output).map_err(|source| {
-                    let err = Error::BadOutput {
-                        action_id: action_id.clone(),
-                        source,
-                    };
-                    error!(code = err.code(), "{err}");
-                    internal_error(format!(
-                        "Internal error: tool \"{name}\" returned output that is not JSON"
-                    ))
-                })?;
-                Ok(result::success(&output))
-            }
-            Err(HostError {
-                name: err_name,
-                message,
-            }) => {
-                if err_name == "NotFoundError"
-                    && message == format!("Action \"{action_id}\" not found")
-                {
-                    return Err(unknown());
+        loop {
+            match self
+                .host
+                .invoke_action(ctx, &action_id, input.clone())
+                .await
+            {
+                Ok(output) => {
+                    let output = RawValue::from_string(output).map_err(|source| {
+                        let err = Error::BadOutput {
+                            action_id: action_id.clone(),
+                            source,
+                        };
+                        error!(code = err.code(), "{err}");
+                        internal_error(format!(
+                            "Internal error: tool \"{name}\" returned output that is not JSON"
+                        ))
+                    })?;
+                    return Ok(result::success(&output));
                 }
-                if result::is_known_error(&err_name) {
-                    debug!(tool = %name, error = %err_name, "tool reported an error");
-                    return Ok(result::tool_error(&err_name, &message));
+                Err(HostError {
+                    name: err_name,
+                    message,
+                }) => {
+                    if err_name == "NotFoundError"
+                        && message == format!("Action \"{action_id}\" not found")
+                    {
+                        if looked_up {
+                            return Err(unknown());
+                        }
+                        // The name is not its natural action's: a renamed tool, or none.
+                        looked_up = true;
+                        action_id = self.lookup(&name, scope, ctx).await?.ok_or_else(unknown)?;
+                        continue;
+                    }
+                    if result::is_known_error(&err_name) {
+                        debug!(tool = %name, error = %err_name, "tool reported an error");
+                        return Ok(result::tool_error(&err_name, &message));
+                    }
+                    warn!(tool = %name, action = %action_id, principal = %ctx.principal, error = %err_name,
+                        "tool call failed: {message}");
+                    return Err(internal_error(format!(
+                        "Internal error: tool \"{name}\" failed unexpectedly; the server log has the details"
+                    )));
                 }
-                warn!(tool = %name, action = %action_id, principal = %ctx.principal, error = %err_name,
-                    "tool call failed: {message}");
-                Err(internal_error(format!(
-                    "Internal error: tool \"{name}\" failed unexpectedly; the server log has the details"
-                )))
             }
         }
     }

@@ -4,6 +4,7 @@
 //! protocol and tool rule is testable with `cargo test`. `binding` is the thin napi layer.
 #![deny(clippy::all)]
 
+pub mod config;
 pub mod engine;
 pub mod error;
 pub mod host;
@@ -12,7 +13,8 @@ pub mod tools;
 
 mod binding;
 
-pub use engine::{Engine, EngineConfig};
+pub use config::{ConfigError, EngineConfig, ServerConfig};
+pub use engine::Engine;
 pub use error::Error;
 pub use host::{ActionHost, CallContext, HostError};
 pub use protocol::http::{HttpResponse, PostRequest};

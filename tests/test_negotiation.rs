@@ -2,7 +2,6 @@
 
 mod common;
 use common::*;
-use mcp_actions_backend::EngineConfig;
 use serde_json::json;
 
 fn init(version: &str) -> String {
@@ -42,13 +41,12 @@ async fn unknown_revision_is_answered_with_the_latest() {
 
 #[tokio::test]
 async fn result_names_the_server_and_its_tools_capability() {
-    let cfg = EngineConfig {
-        name: "acme-backstage".into(),
-        version: "9.9.9".into(),
-        description: Some("Acme's Backstage".into()),
-        instructions: Some("Use catalog tools first.".into()),
-        ..config()
-    };
+    let cfg = config_from(json!({
+        "name": "acme-backstage",
+        "version": "9.9.9",
+        "description": "Acme's Backstage",
+        "instructions": "Use catalog tools first.",
+    }));
     let f = fixture_with(cfg, default_actions(), vec![]);
     let b = body_json(&post(&f.engine, &init("2025-06-18")).await);
     assert_eq!(

@@ -4,8 +4,7 @@ mod common;
 use std::sync::atomic::Ordering;
 
 use common::*;
-use mcp_actions_backend::tools::ToolNaming;
-use mcp_actions_backend::{EngineConfig, HostError};
+use mcp_actions_backend::HostError;
 use serde_json::{json, Value};
 
 async fn call(f: &Fixture, params: Value) -> Value {
@@ -150,10 +149,7 @@ async fn output_that_is_not_json_is_an_internal_error() {
 
 #[tokio::test]
 async fn plain_names_are_resolved_through_the_list() {
-    let cfg = EngineConfig {
-        naming: ToolNaming { namespaced: false },
-        ..config()
-    };
+    let cfg = config_from(json!({"namespacedToolNames": false}));
     let f = fixture_with(
         cfg,
         default_actions(),

@@ -4,7 +4,7 @@ mod common;
 use common::*;
 use mcp_actions_backend::tools::mapping::is_valid_tool_name;
 use mcp_actions_backend::tools::ToolNaming;
-use mcp_actions_backend::{EngineConfig, HostError};
+use mcp_actions_backend::HostError;
 use serde_json::{json, Value};
 
 async fn tools(f: &Fixture) -> Vec<Value> {
@@ -21,13 +21,13 @@ async fn tools_are_named_plugin_dot_action_with_full_fields() {
     assert_eq!(
         names,
         [
-            "catalog.get-entity",
             "catalog.delete-entity",
+            "catalog.get-entity",
             "scaffolder.run-template"
         ]
     );
     assert_eq!(
-        tools[0],
+        tools[1],
         json!({
             "name": "catalog.get-entity",
             "title": "Title of get-entity",
@@ -43,22 +43,19 @@ async fn tools_are_named_plugin_dot_action_with_full_fields() {
             }
         })
     );
-    assert_eq!(tools[1]["annotations"]["destructiveHint"], true);
+    assert_eq!(tools[0]["annotations"]["destructiveHint"], true);
 }
 
 #[tokio::test]
 async fn plain_action_names_when_namespacing_is_off() {
-    let cfg = EngineConfig {
-        naming: ToolNaming { namespaced: false },
-        ..config()
-    };
+    let cfg = config_from(json!({"namespacedToolNames": false}));
     let f = fixture_with(cfg, default_actions(), vec![]);
     let names: Vec<_> = tools(&f)
         .await
         .iter()
         .map(|t| t["name"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(names, ["get-entity", "delete-entity", "run-template"]);
+    assert_eq!(names, ["delete-entity", "get-entity", "run-template"]);
 }
 
 #[tokio::test]
@@ -72,9 +69,13 @@ async fn invalid_actions_are_skipped_and_the_list_survives() {
     let f = fixture_with(config(), actions, vec![]);
     let tools = tools(&f).await;
     let names: Vec<_> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["catalog.list-names", "catalog.ok"]);
+    // Characters MCP does not allow become `_`; a non-object input schema drops the action.
+    assert_eq!(
+        names,
+        ["catalog.has_spaces", "catalog.list-names", "catalog.ok"]
+    );
     // A non-object output schema is left out; the tool stays.
-    assert!(tools[0].get("outputSchema").is_none());
+    assert!(tools[1].get("outputSchema").is_none());
 }
 
 #[tokio::test]
@@ -109,7 +110,7 @@ fn tool_name_rules() {
 
 #[test]
 fn namespaced_names_map_back_to_action_ids() {
-    let n = ToolNaming { namespaced: true };
+    let n = ToolNaming::default();
     assert_eq!(
         n.action_id("catalog.get-entity").as_deref(),
         Some("catalog:get-entity")
@@ -121,7 +122,11 @@ fn namespaced_names_map_back_to_action_ids() {
     assert_eq!(n.action_id("nodot"), None);
     assert_eq!(n.action_id(".x"), None);
     assert_eq!(
-        ToolNaming { namespaced: false }.action_id("catalog.x"),
+        ToolNaming {
+            namespaced: false,
+            ..ToolNaming::default()
+        }
+        .action_id("catalog.x"),
         None
     );
 }

@@ -13,22 +13,14 @@ use super::callbacks::{HostOutcome, InvokeActionFn, InvokeRequest, ListActionsFn
 use super::log;
 use crate::protocol::http::{self, HttpResponse, PostRequest};
 use crate::protocol::jsonrpc::internal_error;
-use crate::tools::ToolNaming;
 use crate::{ActionHost, CallContext, Engine, EngineConfig, HostError};
 
-/// Engine settings, read from `mcpActions.*` by the shim.
+/// Engine settings.
 #[napi(object)]
 pub struct EngineOptions {
-    /// `serverInfo.name`; default `backstage`.
-    pub name: Option<String>,
-    /// `serverInfo.version`: the plugin package's version.
-    pub version: String,
-    pub description: Option<String>,
-    pub instructions: Option<String>,
-    /// `catalog.get-entity` (true, default) or `get-entity` (false).
-    pub namespaced_tool_names: Option<bool>,
-    /// `backend.actions.pluginSources`.
-    pub plugin_sources: Vec<String>,
+    /// JSON of the configuration the shim read from `mcpActions.*` and
+    /// `backend.actions.pluginSources` (see `RawConfig` in `src/config.rs`).
+    pub config: String,
     /// Forward engine log events at this level and above: `error`, `warn`, `info` (default)
     /// or `debug`.
     pub log_level: Option<String>,
@@ -41,6 +33,10 @@ pub struct McpPostRequest {
     pub credentials: u32,
     /// `user:default/jane`, `service:external:ci`: for logs, never for decisions.
     pub principal: String,
+    /// `/v1/{server}`; absent for `/v1`.
+    pub server: Option<String>,
+    /// The `X-MCP-Readonly` header.
+    pub read_only: Option<String>,
     pub accept: Option<String>,
     pub content_type: Option<String>,
     pub protocol_version: Option<String>,
@@ -152,6 +148,7 @@ fn parse_level(level: Option<&str>) -> tracing::Level {
 
 #[napi]
 impl McpEngine {
+    /// Validates the configuration: a bad value throws an error that names its key.
     #[napi(constructor)]
     pub fn new(
         options: EngineOptions,
@@ -160,26 +157,17 @@ impl McpEngine {
         #[napi(ts_arg_type = "(request: InvokeRequest) => Promise<HostOutcome>")]
         invoke_action: InvokeActionFn,
         #[napi(ts_arg_type = "(record: LogRecord) => void")] log: LogFn,
-    ) -> Self {
-        let defaults = EngineConfig::default();
-        let config = EngineConfig {
-            name: options.name.unwrap_or(defaults.name),
-            version: options.version,
-            description: options.description,
-            instructions: options.instructions,
-            naming: ToolNaming {
-                namespaced: options.namespaced_tool_names.unwrap_or(true),
-            },
-            plugin_sources: options.plugin_sources,
-        };
+    ) -> napi::Result<Self> {
+        let config = EngineConfig::from_json(&options.config)
+            .map_err(|e| napi::Error::new(napi::Status::InvalidArg, e.to_string()))?;
         let host = JsHost {
             list_actions,
             invoke_action,
         };
-        Self {
+        Ok(Self {
             engine: Arc::new(Engine::new(config, host)),
             dispatch: log::dispatch(log, parse_level(options.log_level.as_deref())),
-        }
+        })
     }
 
     /// Answer a Streamable HTTP POST. Never rejects: every failure is an HTTP answer.
@@ -191,6 +179,8 @@ impl McpEngine {
             principal: request.principal,
         };
         let req = PostRequest {
+            server: request.server.as_deref(),
+            read_only: request.read_only.as_deref(),
             accept: request.accept.as_deref(),
             content_type: request.content_type.as_deref(),
             protocol_version: request.protocol_version.as_deref(),
@@ -217,10 +207,12 @@ impl McpEngine {
         }
     }
 
-    /// The answer to any method other than POST on the Streamable HTTP endpoint.
+    /// The answer to any method other than POST on `/v1` or `/v1/{server}`.
     #[napi]
-    pub fn method_not_allowed(&self, method: String) -> McpHttpResponse {
-        http::method_not_allowed(&method).into()
+    pub fn method_not_allowed(&self, method: String, server: Option<String>) -> McpHttpResponse {
+        self.engine
+            .method_not_allowed(&method, server.as_deref())
+            .into()
     }
 
     /// The 401 challenge, for a request Backstage's `httpAuth` did not accept.

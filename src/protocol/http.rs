@@ -9,6 +9,10 @@ use super::version;
 /// What the engine reads of a POST. Header values are as received (`None` when absent).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PostRequest<'a> {
+    /// `None` for `/v1`, `Some(key)` for `/v1/{key}`.
+    pub server: Option<&'a str>,
+    /// The `X-MCP-Readonly` header.
+    pub read_only: Option<&'a str>,
     pub accept: Option<&'a str>,
     pub content_type: Option<&'a str>,
     pub protocol_version: Option<&'a str>,

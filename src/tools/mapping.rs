@@ -1,33 +1,97 @@
 //! Action → tool: names, schemas, annotations. Invalid actions are skipped, never fatal.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::Value;
 
 use super::action::{Action, ActionList};
+use super::filter::Filter;
+
+/// What joins plugin and action in a namespaced tool name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Separator {
+    /// `catalog.get-entity` (the official plugin's names).
+    #[default]
+    Dot,
+    /// `catalog_get-entity`, for clients that reject dots.
+    Underscore,
+    /// `catalog__get-entity`.
+    DoubleUnderscore,
+}
+
+impl Separator {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "." => Some(Self::Dot),
+            "_" => Some(Self::Underscore),
+            "__" => Some(Self::DoubleUnderscore),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dot => ".",
+            Self::Underscore => "_",
+            Self::DoubleUnderscore => "__",
+        }
+    }
+}
 
 /// How tool names are made from actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ToolNaming {
     /// `catalog.get-catalog-entity` (true, the default) or `get-catalog-entity` (false).
     pub namespaced: bool,
+    pub separator: Separator,
 }
 
 impl Default for ToolNaming {
     fn default() -> Self {
-        Self { namespaced: true }
+        Self {
+            namespaced: true,
+            separator: Separator::Dot,
+        }
     }
 }
 
+/// MCP tool names: at most 128 characters of `[A-Za-z0-9_.-]`.
+pub const MAX_TOOL_NAME: usize = 128;
+
+fn allowed(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
+}
+
+/// MCP tool names: 1 to 128 characters of `[A-Za-z0-9_.-]`.
+pub fn is_valid_tool_name(name: &str) -> bool {
+    (1..=MAX_TOOL_NAME).contains(&name.len()) && name.chars().all(allowed)
+}
+
 impl ToolNaming {
-    pub fn tool_name(&self, action: &Action) -> String {
+    /// The name an action would have before sanitizing.
+    fn raw_name(&self, action: &Action) -> String {
         if self.namespaced {
-            format!("{}.{}", action.plugin_id, action.name)
+            format!(
+                "{}{}{}",
+                action.plugin_id,
+                self.separator.as_str(),
+                action.name
+            )
         } else {
             action.name.clone()
         }
+    }
+
+    /// The tool name of an action before collisions are resolved: characters MCP does not
+    /// allow become `_`, and the name is cut at 128 characters.
+    pub fn tool_name(&self, action: &Action) -> String {
+        self.raw_name(action)
+            .chars()
+            .map(|c| if allowed(c) { c } else { '_' })
+            .take(MAX_TOOL_NAME)
+            .collect()
     }
 
     /// The action id a tool name stands for, when the name alone determines it
@@ -36,39 +100,26 @@ impl ToolNaming {
         if !self.namespaced {
             return None;
         }
-        let (plugin, name) = tool_name.split_once('.')?;
+        let (plugin, name) = tool_name.split_once(self.separator.as_str())?;
         (!plugin.is_empty() && !name.is_empty()).then(|| format!("{plugin}:{name}"))
     }
-}
-
-/// MCP tool names: 1 to 128 characters of `[A-Za-z0-9_.-]`.
-pub fn is_valid_tool_name(name: &str) -> bool {
-    (1..=128).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
 /// Why an action cannot be offered as a tool.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SkipReason {
-    InvalidName(String),
+    EmptyName,
     InputSchemaNotObject,
 }
 
 impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SkipReason::InvalidName(name) => write!(
+            SkipReason::EmptyName => write!(f, "its name is empty"),
+            SkipReason::InputSchemaNotObject => write!(
                 f,
-                "tool name \"{name}\" is not 1-128 characters of A-Z, a-z, 0-9, _, . and -"
+                "its input schema is not a JSON Schema with \"type\": \"object\""
             ),
-            SkipReason::InputSchemaNotObject => {
-                write!(
-                    f,
-                    "its input schema is not a JSON Schema with \"type\": \"object\""
-                )
-            }
         }
     }
 }
@@ -83,11 +134,10 @@ fn object_schema(schema: &Value) -> Option<Arc<JsonObject>> {
     }
 }
 
-/// The tool for one action.
-pub fn action_to_tool(action: &Action, naming: ToolNaming) -> Result<Tool, SkipReason> {
-    let name = naming.tool_name(action);
-    if !is_valid_tool_name(&name) {
-        return Err(SkipReason::InvalidName(name));
+/// The tool for one action, under the given name.
+pub fn action_to_tool(action: &Action, name: String) -> Result<Tool, SkipReason> {
+    if name.is_empty() {
+        return Err(SkipReason::EmptyName);
     }
     let input = object_schema(&action.schema.input).ok_or(SkipReason::InputSchemaNotObject)?;
     let mut annotations = ToolAnnotations::new().open_world(false);
@@ -107,35 +157,123 @@ pub fn action_to_tool(action: &Action, naming: ToolNaming) -> Result<Tool, SkipR
     Ok(tool)
 }
 
-/// The tools for an action list, in the registry's order. Each skipped action is reported
-/// once per `warned` set (a warning per action, not per request).
+/// A tool and the action behind it.
+#[derive(Debug, Clone)]
+pub struct NamedTool {
+    pub tool: Tool,
+    pub action_id: String,
+}
+
+/// Final tool names for a list of actions: unique, deterministic, and a name the naming
+/// rule derives from an action id always belongs to that action (so a `tools/call` can go
+/// straight to it). The others of a collision get `_2`, `_3`, ... in action id order.
+fn assign_names<'a>(
+    actions: impl Iterator<Item = &'a Action>,
+    naming: ToolNaming,
+) -> Vec<(String, &'a Action, Option<String>)> {
+    let mut groups: BTreeMap<String, Vec<&'a Action>> = BTreeMap::new();
+    for action in actions {
+        groups
+            .entry(naming.tool_name(action))
+            .or_default()
+            .push(action);
+    }
+    let mut used: HashSet<String> = groups.keys().cloned().collect();
+    let mut out = Vec::new();
+    for (base, mut members) in groups {
+        let natural = naming.action_id(&base);
+        members.sort_by(|a, b| {
+            let a_nat = Some(&a.id) == natural.as_ref();
+            let b_nat = Some(&b.id) == natural.as_ref();
+            b_nat.cmp(&a_nat).then_with(|| a.id.cmp(&b.id))
+        });
+        let mut members = members.into_iter();
+        if let Some(first) = members.next() {
+            out.push((base.clone(), first, None));
+        }
+        let mut n = 2;
+        for action in members {
+            let name = loop {
+                let suffix = format!("_{n}");
+                let stem: String = base.chars().take(MAX_TOOL_NAME - suffix.len()).collect();
+                let candidate = format!("{stem}{suffix}");
+                n += 1;
+                if used.insert(candidate.clone()) {
+                    break candidate;
+                }
+            };
+            out.push((name, action, Some(base.clone())));
+        }
+    }
+    out
+}
+
+/// Builds tool lists and remembers what it already warned about (once per action).
 #[derive(Debug, Default)]
 pub struct ToolSet {
     warned: Mutex<HashSet<String>>,
 }
 
 impl ToolSet {
-    pub fn build(&self, list: &ActionList, naming: ToolNaming) -> Vec<Tool> {
-        let mut tools = Vec::with_capacity(list.actions.len());
-        for action in &list.actions {
-            match action_to_tool(action, naming) {
-                Ok(tool) => tools.push(tool),
-                Err(reason) => {
-                    let first = self
-                        .warned
-                        .lock()
-                        .map(|mut w| w.insert(action.id.clone()))
-                        .unwrap_or(true);
-                    if first {
-                        tracing::warn!(
-                            action = %action.id,
-                            "Skipping MCP tool for action \"{}\": {reason}",
-                            action.id
-                        );
+    fn warn_once(&self, action_id: &str, message: impl FnOnce() -> String) {
+        let first = self
+            .warned
+            .lock()
+            .map(|mut w| w.insert(action_id.to_owned()))
+            .unwrap_or(true);
+        if first {
+            tracing::warn!(action = %action_id, "{}", message());
+        }
+    }
+
+    /// The tools a server offers, sorted by name. Names are assigned over every valid action
+    /// the caller can see, so a tool keeps its name on every server.
+    pub fn build(
+        &self,
+        list: &ActionList,
+        naming: ToolNaming,
+        filter: &Filter,
+        read_only: bool,
+    ) -> Vec<NamedTool> {
+        let valid = list.actions.iter().filter(|action| {
+            let ok = object_schema(&action.schema.input).is_some();
+            if !ok {
+                self.warn_once(&action.id, || {
+                    format!(
+                        "Skipping MCP tool for action \"{}\": {}",
+                        action.id,
+                        SkipReason::InputSchemaNotObject
+                    )
+                });
+            }
+            ok
+        });
+        let mut tools = Vec::new();
+        for (name, action, collided_with) in assign_names(valid, naming) {
+            if !filter.allows(action, read_only) {
+                continue;
+            }
+            match action_to_tool(action, name) {
+                Ok(tool) => {
+                    if let Some(base) = collided_with {
+                        self.warn_once(&action.id, || {
+                            format!(
+                                "Tool name \"{base}\" of action \"{}\" is taken by another action; it is offered as \"{}\"",
+                                action.id, tool.name
+                            )
+                        });
                     }
+                    tools.push(NamedTool {
+                        tool,
+                        action_id: action.id.clone(),
+                    });
                 }
+                Err(reason) => self.warn_once(&action.id, || {
+                    format!("Skipping MCP tool for action \"{}\": {reason}", action.id)
+                }),
             }
         }
+        tools.sort_by(|a, b| a.tool.name.cmp(&b.tool.name));
         tools
     }
 }

@@ -1,8 +1,13 @@
-//! Actions as MCP tools: the action model, names, schemas and annotations, call results.
+//! Actions as MCP tools: the action model, names, filters, schemas and annotations, results.
 
 pub mod action;
+pub mod filter;
+pub mod glob;
 pub mod mapping;
+pub mod page;
 pub mod result;
 
 pub use action::{Action, ActionList, Attributes};
-pub use mapping::{ToolNaming, ToolSet};
+pub use filter::{AttributeRule, Filter, Rule};
+pub use glob::Glob;
+pub use mapping::{Separator, ToolNaming, ToolSet};

@@ -122,10 +122,16 @@ pub fn fixture_with_list_error(error: HostError) -> Fixture {
 }
 
 pub fn config() -> EngineConfig {
-    EngineConfig {
-        plugin_sources: vec!["catalog".into(), "scaffolder".into()],
-        ..EngineConfig::default()
-    }
+    config_from(json!({}))
+}
+
+/// A configuration as the shim hands it over, with the test plugins as sources.
+pub fn config_from(mut raw: Value) -> EngineConfig {
+    raw.as_object_mut()
+        .unwrap()
+        .entry("pluginSources")
+        .or_insert(json!(["catalog", "scaffolder"]));
+    EngineConfig::from_json(&raw.to_string()).expect("a valid configuration")
 }
 
 pub fn fixture() -> Fixture {
@@ -160,6 +166,28 @@ pub async fn post(engine: &Engine<TestHost>, body: &str) -> HttpResponse {
     post_with(engine, body, Some(ACCEPT), Some("application/json"), None).await
 }
 
+/// POST `body` to `/v1/{server}` (or `/v1`), with an optional `X-MCP-Readonly` header.
+pub async fn post_to(
+    engine: &Engine<TestHost>,
+    server: Option<&str>,
+    read_only: Option<&str>,
+    body: &str,
+) -> HttpResponse {
+    engine
+        .handle_post(
+            PostRequest {
+                server,
+                read_only,
+                accept: Some(ACCEPT),
+                content_type: Some("application/json"),
+                protocol_version: None,
+                body: body.as_bytes(),
+            },
+            &ctx(),
+        )
+        .await
+}
+
 pub async fn post_with(
     engine: &Engine<TestHost>,
     body: &str,
@@ -170,6 +198,8 @@ pub async fn post_with(
     engine
         .handle_post(
             PostRequest {
+                server: None,
+                read_only: None,
                 accept,
                 content_type,
                 protocol_version,

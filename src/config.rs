@@ -1,0 +1,219 @@
+//! The engine's configuration: read from `mcpActions.*` by the shim with Backstage's typed
+//! getters (so Backstage names a value of the wrong type), handed over as JSON, and validated
+//! here once at startup.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::tools::glob::GlobError;
+use crate::tools::{AttributeRule, Filter, Rule, Separator, ToolNaming};
+
+/// Default `tools/list` page size: big enough that typical clients get every tool at once.
+pub const DEFAULT_PAGE_SIZE: usize = 500;
+const MAX_PAGE_SIZE: usize = 10_000;
+
+/// What one MCP endpoint is: its identity and which actions it offers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerConfig {
+    pub name: String,
+    pub description: Option<String>,
+    pub instructions: Option<String>,
+    pub filter: Filter,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// `serverInfo.version`: the package version.
+    pub version: String,
+    /// `/v1`: `mcpActions.name` (default `backstage`), `.description`, `.instructions`;
+    /// serves every action.
+    pub default_server: ServerConfig,
+    /// `/v1/{key}`: `mcpActions.servers.{key}`.
+    pub servers: BTreeMap<String, ServerConfig>,
+    pub naming: ToolNaming,
+    /// `backend.actions.pluginSources`: the plugins whose actions are tools. A namespaced
+    /// tool name whose plugin is not listed names no tool, without asking the registry.
+    pub plugin_sources: Vec<String>,
+    /// `mcpActions.toolsPageSize`.
+    pub page_size: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            version: env!("CARGO_PKG_VERSION").into(),
+            default_server: ServerConfig {
+                name: "backstage".into(),
+                ..ServerConfig::default()
+            },
+            servers: BTreeMap::new(),
+            naming: ToolNaming::default(),
+            plugin_sources: Vec::new(),
+            page_size: DEFAULT_PAGE_SIZE,
+        }
+    }
+}
+
+/// The configuration as the shim hands it over (JSON, camelCase).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawConfig {
+    pub version: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub instructions: Option<String>,
+    pub namespaced_tool_names: Option<bool>,
+    pub tool_name_separator: Option<String>,
+    pub tools_page_size: Option<i64>,
+    #[serde(default)]
+    pub plugin_sources: Vec<String>,
+    #[serde(default)]
+    pub servers: Vec<RawServer>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawServer {
+    pub key: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub instructions: Option<String>,
+    #[serde(default)]
+    pub include: Vec<RawRule>,
+    #[serde(default)]
+    pub exclude: Vec<RawRule>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawRule {
+    pub id: Option<String>,
+    pub destructive: Option<bool>,
+    pub read_only: Option<bool>,
+    pub idempotent: Option<bool>,
+}
+
+/// A configuration value that cannot work, named by its key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Invalid configuration at {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+fn config_error(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+/// `^[a-z0-9][a-z0-9-]*$`, and not `sse` (the legacy transport's path).
+pub fn is_valid_server_key(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && key != "sse"
+}
+
+fn rules(raw: &[RawRule], key: &str) -> Result<Vec<Rule>, ConfigError> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let attributes = AttributeRule {
+                destructive: r.destructive,
+                read_only: r.read_only,
+                idempotent: r.idempotent,
+            };
+            Rule::new(r.id.as_deref(), attributes).map_err(|e: GlobError| {
+                config_error(format!("{key}[{i}].id"), format!("not a valid glob: {e}"))
+            })
+        })
+        .collect()
+}
+
+impl EngineConfig {
+    /// Parse and validate the shim's JSON.
+    pub fn from_json(json: &str) -> Result<Self, ConfigError> {
+        let raw: RawConfig = serde_json::from_str(json)
+            .map_err(|e| config_error("mcpActions", format!("unreadable configuration: {e}")))?;
+        Self::from_raw(raw)
+    }
+
+    pub fn from_raw(raw: RawConfig) -> Result<Self, ConfigError> {
+        let defaults = Self::default();
+        let separator = match raw.tool_name_separator.as_deref() {
+            None => Separator::Dot,
+            Some(s) => Separator::parse(s).ok_or_else(|| {
+                config_error(
+                    "mcpActions.toolNameSeparator",
+                    format!("must be \".\", \"_\" or \"__\", got \"{s}\""),
+                )
+            })?,
+        };
+        let page_size = match raw.tools_page_size {
+            None => DEFAULT_PAGE_SIZE,
+            Some(n) if (1..=MAX_PAGE_SIZE as i64).contains(&n) => n as usize,
+            Some(n) => {
+                return Err(config_error(
+                    "mcpActions.toolsPageSize",
+                    format!("must be between 1 and {MAX_PAGE_SIZE}, got {n}"),
+                ))
+            }
+        };
+        let mut servers = BTreeMap::new();
+        for server in raw.servers {
+            let base = format!("mcpActions.servers.{}", server.key);
+            if !is_valid_server_key(&server.key) {
+                return Err(config_error(
+                    &base,
+                    format!(
+                        "invalid MCP server key \"{}\": a key is lowercase letters, digits and hyphens, starts with a letter or digit (^[a-z0-9][a-z0-9-]*$), and is not \"sse\"",
+                        server.key
+                    ),
+                ));
+            }
+            let filter = Filter {
+                include: rules(&server.include, &format!("{base}.filter.include"))?,
+                exclude: rules(&server.exclude, &format!("{base}.filter.exclude"))?,
+            };
+            servers.insert(
+                server.key,
+                ServerConfig {
+                    name: server.name,
+                    description: server.description,
+                    instructions: server.instructions,
+                    filter,
+                },
+            );
+        }
+        Ok(Self {
+            version: raw.version.unwrap_or(defaults.version),
+            default_server: ServerConfig {
+                name: raw.name.unwrap_or(defaults.default_server.name),
+                description: raw.description,
+                instructions: raw.instructions,
+                filter: Filter::default(),
+            },
+            servers,
+            naming: ToolNaming {
+                namespaced: raw.namespaced_tool_names.unwrap_or(true),
+                separator,
+            },
+            plugin_sources: raw.plugin_sources,
+            page_size,
+        })
+    }
+
+    /// The server behind `/v1` (`None`) or `/v1/{key}`.
+    pub fn server(&self, key: Option<&str>) -> Option<&ServerConfig> {
+        match key {
+            None => Some(&self.default_server),
+            Some(key) => self.servers.get(key),
+        }
+    }
+}
