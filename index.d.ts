@@ -11,11 +11,12 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** The MCP engine of one plugin instance. */
 export declare class McpEngine {
+  /** Validates the configuration: a bad value throws an error that names its key. */
   constructor(options: EngineOptions, listActions: (credentials: number) => Promise<HostOutcome>, invokeAction: (request: InvokeRequest) => Promise<HostOutcome>, log: (record: LogRecord) => void)
   /** Answer a Streamable HTTP POST. Never rejects: every failure is an HTTP answer. */
   handlePost(request: McpPostRequest): Promise<McpHttpResponse>
-  /** The answer to any method other than POST on the Streamable HTTP endpoint. */
-  methodNotAllowed(method: string): McpHttpResponse
+  /** The answer to any method other than POST on `/v1` or `/v1/{server}`. */
+  methodNotAllowed(method: string, server?: string | undefined | null): McpHttpResponse
   /** The 401 challenge, for a request Backstage's `httpAuth` did not accept. */
   unauthorized(hadToken: boolean): McpHttpResponse
   /** The answer to a body the HTTP layer could not read (`status` from the body parser). */
@@ -24,18 +25,13 @@ export declare class McpEngine {
   internalError(): McpHttpResponse
 }
 
-/** Engine settings, read from `mcpActions.*` by the shim. */
+/** Engine settings. */
 export interface EngineOptions {
-  /** `serverInfo.name`; default `backstage`. */
-  name?: string
-  /** `serverInfo.version`: the plugin package's version. */
-  version: string
-  description?: string
-  instructions?: string
-  /** `catalog.get-entity` (true, default) or `get-entity` (false). */
-  namespacedToolNames?: boolean
-  /** `backend.actions.pluginSources`. */
-  pluginSources: Array<string>
+  /**
+   * JSON of the configuration the shim read from `mcpActions.*` and
+   * `backend.actions.pluginSources` (see `RawConfig` in `src/config.rs`).
+   */
+  config: string
   /**
    * Forward engine log events at this level and above: `error`, `warn`, `info` (default)
    * or `debug`.
@@ -83,6 +79,10 @@ export interface McpPostRequest {
   credentials: number
   /** `user:default/jane`, `service:external:ci`: for logs, never for decisions. */
   principal: string
+  /** `/v1/{server}`; absent for `/v1`. */
+  server?: string
+  /** The `X-MCP-Readonly` header. */
+  readOnly?: string
   accept?: string
   contentType?: string
   protocolVersion?: string

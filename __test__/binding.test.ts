@@ -38,7 +38,7 @@ function engine(options: {
   logs?: LogRecord[];
 }) {
   return new McpEngine(
-    { version: '0.0.0-test', pluginSources: ['demo'] },
+    { config: JSON.stringify({ version: '0.0.0-test', pluginSources: ['demo'] }) },
     options.list ?? (async () => ({ json: JSON.stringify(actions) })),
     options.invoke ?? (async () => ({ json: '{"ok":true}' })),
     record => options.logs?.push(record),
@@ -146,6 +146,20 @@ describe('McpEngine binding', () => {
     );
     expect(n).toBe(200);
     answers.forEach((a, i) => expect(json(a).result.structuredContent).toEqual({ input: { i } }));
+  });
+
+  it('refuses a bad configuration with an error that names the key', () => {
+    const make = (config: object) => () =>
+      new McpEngine(
+        { config: JSON.stringify(config) },
+        async () => ({ json: '{"actions":[]}' }),
+        async () => ({ json: '{}' }),
+        () => {},
+      );
+    expect(make({ servers: [{ key: 'Not_Valid', name: 'x' }] })).toThrow(
+      /mcpActions\.servers\.Not_Valid: invalid MCP server key "Not_Valid"/,
+    );
+    expect(make({ toolNameSeparator: '/' })).toThrow(/mcpActions\.toolNameSeparator/);
   });
 
   it('builds the fixed answers: 405, 401, unreadable body, internal error', () => {

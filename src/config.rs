@@ -66,7 +66,7 @@ pub struct RawConfig {
     pub instructions: Option<String>,
     pub namespaced_tool_names: Option<bool>,
     pub tool_name_separator: Option<String>,
-    pub tools_page_size: Option<i64>,
+    pub tools_page_size: Option<f64>,
     #[serde(default)]
     pub plugin_sources: Vec<String>,
     #[serde(default)]
@@ -157,11 +157,11 @@ impl EngineConfig {
         };
         let page_size = match raw.tools_page_size {
             None => DEFAULT_PAGE_SIZE,
-            Some(n) if (1..=MAX_PAGE_SIZE as i64).contains(&n) => n as usize,
+            Some(n) if n.fract() == 0.0 && (1.0..=MAX_PAGE_SIZE as f64).contains(&n) => n as usize,
             Some(n) => {
                 return Err(config_error(
                     "mcpActions.toolsPageSize",
-                    format!("must be between 1 and {MAX_PAGE_SIZE}, got {n}"),
+                    format!("must be a whole number between 1 and {MAX_PAGE_SIZE}, got {n}"),
                 ))
             }
         };

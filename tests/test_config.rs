@@ -45,7 +45,7 @@ fn page_size_bounds() {
         50
     );
     assert_eq!(EngineConfig::from_json("{}").unwrap().page_size, 500);
-    for bad in ["0", "-1", "10001"] {
+    for bad in ["0", "-1", "10001", "2.5"] {
         let err = EngineConfig::from_json(&format!(r#"{{"toolsPageSize": {bad}}}"#)).unwrap_err();
         assert_eq!(err.key, "mcpActions.toolsPageSize");
     }

@@ -103,7 +103,12 @@ export async function startBackend(options: {
     }),
   );
   for (const feature of options.features) backend.add(feature);
-  await backend.start();
+  try {
+    await backend.start();
+  } catch (error) {
+    await backend.stop().catch(() => {});
+    throw error;
+  }
   return {
     baseUrl,
     mcpUrl: `${baseUrl}/api/mcp-actions/v1`,

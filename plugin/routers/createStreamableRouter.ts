@@ -37,7 +37,7 @@ export function createStreamableRouter(options: {
   const router = Router();
   const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
 
-  const handlePost = async (req: Request, res: Response) => {
+  const handlePost = async (req: Request, res: Response, server?: string) => {
     let caller;
     try {
       caller = await httpAuth.credentials(req, { allow: ['user', 'service'] });
@@ -53,6 +53,8 @@ export function createStreamableRouter(options: {
       const answer = await engine.handlePost({
         credentials: handle,
         principal: describePrincipal(caller),
+        server,
+        readOnly: header(req, 'x-mcp-readonly'),
         accept: header(req, 'accept'),
         contentType: header(req, 'content-type'),
         protocolVersion: header(req, 'mcp-protocol-version'),
@@ -64,21 +66,29 @@ export function createStreamableRouter(options: {
     }
   };
 
-  router.post('/v1', (req, res) => {
+  const post = (req: Request, res: Response, server?: string) => {
     rawBody(req, res, parseError => {
       if (parseError) {
         const status = (parseError as { status?: number }).status ?? 400;
         send(res, engine.unreadableBody(status, String(parseError.message)));
         return;
       }
-      handlePost(req, res).catch(error => {
-        logger.error(`MCP request failed: ${isError(error) ? error.name : 'Error'}`);
+      handlePost(req, res, server).catch(error => {
+        logger.error(
+          `MCP request failed: ${isError(error) ? error.name : 'Error'}`,
+        );
         if (!res.headersSent) send(res, engine.internalError());
       });
     });
-  });
+  };
 
+  // `/v1` is the default server, `/v1/{key}` a server of `mcpActions.servers`.
+  router.post('/v1', (req, res) => post(req, res));
+  router.post('/v1/:server', (req, res) => post(req, res, req.params.server));
   router.all('/v1', (req, res) => send(res, engine.methodNotAllowed(req.method)));
+  router.all('/v1/:server', (req, res) =>
+    send(res, engine.methodNotAllowed(req.method, req.params.server)),
+  );
 
   return router;
 }
