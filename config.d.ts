@@ -1,31 +1,88 @@
 // Configuration schema of @mcp-actions-rs/plugin-mcp-actions-backend. Backstage validates
-// app-config against it. The keys are those of @backstage/plugin-mcp-actions-backend, with
-// the same meaning, so app-config written for the official plugin works unchanged.
+// app-config against it. The official keys of @backstage/plugin-mcp-actions-backend keep
+// their meaning, so app-config written for the official plugin works unchanged; the keys
+// marked "ours" are additions.
 
 export interface Config {
   mcpActions?: {
     /**
-     * Name of the MCP server, reported as `serverInfo.name` in the initialize result.
+     * Name of the default MCP server (`/v1`), reported as `serverInfo.name`.
      * @default backstage
      */
     name?: string;
 
     /**
-     * Description of the MCP server, reported as `serverInfo.description`.
+     * Description of the default server, reported as `serverInfo.description`.
      */
     description?: string;
 
     /**
-     * Instructions for the model, returned in the initialize result.
+     * Instructions for the model, returned by the default server's initialize result.
      */
     instructions?: string;
 
     /**
      * Whether tool names carry their plugin: `catalog.get-catalog-entity` (true) or
      * `get-catalog-entity` (false). With false, two plugins' actions of the same name
-     * collide, and every tools/call needs the action list to find its action.
+     * collide (resolved with a warning) and every tools/call needs the action list.
      * @default true
      */
     namespacedToolNames?: boolean;
+
+    /**
+     * Ours. What joins plugin and action in a namespaced tool name: `.` gives
+     * `catalog.get-catalog-entity`, `_` gives `catalog_get-catalog-entity`, `__` gives
+     * `catalog__get-catalog-entity` (for clients that warn about or reject dots).
+     * @default .
+     */
+    toolNameSeparator?: '.' | '_' | '__';
+
+    /**
+     * Ours. Tools per `tools/list` page; clients follow `nextCursor` for the rest.
+     * A whole number from 1 to 10000.
+     * @default 500
+     */
+    toolsPageSize?: number;
+
+    /**
+     * Named MCP servers, each served at `/api/mcp-actions/v1/{key}` with its own identity
+     * and a filter over the actions. A key is lowercase letters, digits and hyphens
+     * (`^[a-z0-9][a-z0-9-]*$`) and is not `sse`. The default server `/v1` always serves
+     * every action.
+     */
+    servers?: {
+      [key: string]: {
+        /** `serverInfo.name` of this server. */
+        name: string;
+        /** `serverInfo.description` of this server. */
+        description?: string;
+        /** Instructions for the model, in this server's initialize result. */
+        instructions?: string;
+        /**
+         * Which actions this server offers. A rule matches when its `id` glob (minimatch:
+         * `*`, `**`, `?`, `[...]`, `{a,b}`) matches the action id and every attribute it
+         * names has that value. Exclude wins; no include rules means every action that is
+         * not excluded.
+         */
+        filter?: {
+          include?: Array<{
+            id?: string;
+            attributes?: {
+              destructive?: boolean;
+              readOnly?: boolean;
+              idempotent?: boolean;
+            };
+          }>;
+          exclude?: Array<{
+            id?: string;
+            attributes?: {
+              destructive?: boolean;
+              readOnly?: boolean;
+              idempotent?: boolean;
+            };
+          }>;
+        };
+      };
+    };
   };
 }
