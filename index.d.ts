@@ -12,7 +12,7 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** The MCP engine of one plugin instance. */
 export declare class McpEngine {
   /** Validates the configuration: a bad value throws an error that names its key. */
-  constructor(options: EngineOptions, listActions: (credentials: number) => Promise<HostOutcome>, invokeAction: (request: InvokeRequest) => Promise<HostOutcome>, log: (record: LogRecord) => void)
+  constructor(options: EngineOptions, listActions: (credentials: number) => Promise<HostOutcome>, invokeAction: (request: InvokeRequest) => Promise<HostOutcome>, log: (record: LogRecord) => void, deliver: (event: StreamEvent) => void)
   /** Answer a Streamable HTTP POST. Never rejects: every failure is an HTTP answer. */
   handlePost(request: McpPostRequest): Promise<McpHttpResponse>
   /** The answer to any method other than POST on `/v1` or `/v1/{server}`. */
@@ -23,6 +23,31 @@ export declare class McpEngine {
   unreadableBody(status: number, message: string): McpHttpResponse
   /** `500` for a failure in the shim itself. */
   internalError(): McpHttpResponse
+  /**
+   * `GET .../sse`: open a legacy session. With `sessionId` set, write the head, keep the
+   * response open under that id, and end it when `deliver` says so.
+   */
+  openLegacy(request: LegacyOpenRequest): StreamAnswer
+  /**
+   * `POST .../sse/messages`: answer `202` (or a refusal) at once; the result goes down
+   * the session's stream through `deliver`, which also releases the handle.
+   */
+  legacyPost(request: LegacyPostRequest): LegacyPostAnswer
+  /** The legacy stream's response closed: end its session. */
+  closeLegacy(sessionId: string): boolean
+  /** `GET /v1[/{server}]`: the server-to-client stream of a stateful session. */
+  openStream(request: SessionRequest): StreamAnswer
+  /** The GET stream of a stateful session closed; the session lives on. */
+  closeStream(sessionId: string): void
+  /**
+   * `DELETE /v1[/{server}]`: end a stateful session (`204`); the shim then ends its
+   * stream if one is open.
+   */
+  deleteSession(request: SessionRequest): McpHttpResponse
+  /** Open sessions of both transports. */
+  sessionCount(): number
+  /** Backend shutdown: stop the timers and end every session; returns their ids. */
+  shutdown(): Array<string>
 }
 
 /** Engine settings. */
@@ -58,6 +83,37 @@ export interface InvokeRequest {
   input: string
 }
 
+/** `GET .../sse`: open a legacy session. */
+export interface LegacyOpenRequest {
+  server?: string
+  principal: string
+  /** Path of the messages endpoint, e.g. `/api/mcp-actions/v1/sse/messages`. */
+  messagesPath: string
+}
+
+/**
+ * The answer to a legacy POST. `pending`: the message is being processed and its
+ * credentials handle will come back through `deliver`.
+ */
+export interface LegacyPostAnswer {
+  response: McpHttpResponse
+  pending: boolean
+}
+
+/** A POST to `.../sse/messages?sessionId=`. */
+export interface LegacyPostRequest {
+  server?: string
+  sessionId?: string
+  principal: string
+  /**
+   * Handle of this POST's credentials: its call runs with them. Released through
+   * `deliver` when `pending` is true, else by the shim at once.
+   */
+  credentials: number
+  contentType?: string
+  body: Buffer
+}
+
 /** One log line for the Backstage logger. */
 export interface LogRecord {
   /** `error`, `warn`, `info` or `debug`. */
@@ -83,9 +139,35 @@ export interface McpPostRequest {
   server?: string
   /** The `X-MCP-Readonly` header. */
   readOnly?: string
+  /** The `Mcp-Session-Id` header. */
+  sessionId?: string
   accept?: string
   contentType?: string
   protocolVersion?: string
   /** The raw request body. */
   body: Buffer
+}
+
+/** GET or DELETE of a stateful Streamable HTTP session. */
+export interface SessionRequest {
+  server?: string
+  sessionId?: string
+  principal: string
+}
+
+/** An answer that may open a stream (`sessionId` set: keep the response open for it). */
+export interface StreamAnswer {
+  response: McpHttpResponse
+  sessionId?: string
+}
+
+/**
+ * Something for an open SSE response: a chunk to write, the end of the stream, and/or a
+ * credentials handle the shim can release now (its call has finished).
+ */
+export interface StreamEvent {
+  session: string
+  chunk?: string
+  end: boolean
+  release?: number
 }

@@ -42,6 +42,7 @@ function engine(options: {
     options.list ?? (async () => ({ json: JSON.stringify(actions) })),
     options.invoke ?? (async () => ({ json: '{"ok":true}' })),
     record => options.logs?.push(record),
+    () => {},
   );
 }
 
@@ -154,6 +155,7 @@ describe('McpEngine binding', () => {
         { config: JSON.stringify(config) },
         async () => ({ json: '{"actions":[]}' }),
         async () => ({ json: '{}' }),
+        () => {},
         () => {},
       );
     expect(make({ servers: [{ key: 'Not_Valid', name: 'x' }] })).toThrow(

@@ -36,6 +36,18 @@ export function readEngineOptions(config: RootConfigService): EngineOptions {
     toolNameSeparator: config.getOptionalString('mcpActions.toolNameSeparator'),
     toolsPageSize: config.getOptionalNumber('mcpActions.toolsPageSize'),
     pluginSources: config.getOptionalStringArray('backend.actions.pluginSources') ?? [],
+    sessions: {
+      stateful: config.getOptionalBoolean('mcpActions.sessions.stateful'),
+      legacySse: config.getOptionalBoolean('mcpActions.sessions.legacySse'),
+      maxSessions: config.getOptionalNumber('mcpActions.sessions.maxSessions'),
+      maxSessionsPerPrincipal: config.getOptionalNumber(
+        'mcpActions.sessions.maxSessionsPerPrincipal',
+      ),
+      idleTimeoutSeconds: config.getOptionalNumber(
+        'mcpActions.sessions.idleTimeoutSeconds',
+      ),
+      keepAliveSeconds: config.getOptionalNumber('mcpActions.sessions.keepAliveSeconds'),
+    },
     servers: (servers?.keys() ?? []).map(key => {
       const server = servers!.getConfig(key);
       return {

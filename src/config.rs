@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use std::time::Duration;
+
+use crate::session::Limits;
 use crate::tools::glob::GlobError;
 use crate::tools::{AttributeRule, Filter, Rule, Separator, ToolNaming};
 
@@ -38,6 +41,29 @@ pub struct EngineConfig {
     pub plugin_sources: Vec<String>,
     /// `mcpActions.toolsPageSize`.
     pub page_size: usize,
+    /// `mcpActions.sessions.*`.
+    pub sessions: SessionsConfig,
+}
+
+/// `mcpActions.sessions.*`: which session transports are on, and their limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionsConfig {
+    /// Stateful Streamable HTTP (`Mcp-Session-Id`). Off by default: stateless works behind
+    /// any load balancer.
+    pub stateful: bool,
+    /// The legacy HTTP+SSE transport at `.../sse`. On by default.
+    pub legacy_sse: bool,
+    pub limits: Limits,
+}
+
+impl Default for SessionsConfig {
+    fn default() -> Self {
+        Self {
+            stateful: false,
+            legacy_sse: true,
+            limits: Limits::default(),
+        }
+    }
 }
 
 impl Default for EngineConfig {
@@ -52,6 +78,7 @@ impl Default for EngineConfig {
             naming: ToolNaming::default(),
             plugin_sources: Vec::new(),
             page_size: DEFAULT_PAGE_SIZE,
+            sessions: SessionsConfig::default(),
         }
     }
 }
@@ -71,6 +98,68 @@ pub struct RawConfig {
     pub plugin_sources: Vec<String>,
     #[serde(default)]
     pub servers: Vec<RawServer>,
+    #[serde(default)]
+    pub sessions: RawSessions,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawSessions {
+    pub stateful: Option<bool>,
+    pub legacy_sse: Option<bool>,
+    pub max_sessions: Option<f64>,
+    pub max_sessions_per_principal: Option<f64>,
+    pub idle_timeout_seconds: Option<f64>,
+    pub keep_alive_seconds: Option<f64>,
+}
+
+fn whole(key: &str, value: Option<f64>, default: usize, max: usize) -> Result<usize, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(n) if n.fract() == 0.0 && (1.0..=max as f64).contains(&n) => Ok(n as usize),
+        Some(n) => Err(config_error(
+            format!("mcpActions.sessions.{key}"),
+            format!("must be a whole number between 1 and {max}, got {n}"),
+        )),
+    }
+}
+
+fn seconds(key: &str, value: Option<f64>, default: Duration) -> Result<Duration, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(n) if n.is_finite() && (0.05..=86_400.0 * 7.0).contains(&n) => {
+            Ok(Duration::from_secs_f64(n))
+        }
+        Some(n) => Err(config_error(
+            format!("mcpActions.sessions.{key}"),
+            format!("must be a number of seconds between 0.05 and 604800, got {n}"),
+        )),
+    }
+}
+
+impl RawSessions {
+    fn validate(&self) -> Result<SessionsConfig, ConfigError> {
+        let d = Limits::default();
+        Ok(SessionsConfig {
+            stateful: self.stateful.unwrap_or(false),
+            legacy_sse: self.legacy_sse.unwrap_or(true),
+            limits: Limits {
+                max_sessions: whole("maxSessions", self.max_sessions, d.max_sessions, 1_000_000)?,
+                max_per_principal: whole(
+                    "maxSessionsPerPrincipal",
+                    self.max_sessions_per_principal,
+                    d.max_per_principal,
+                    1_000_000,
+                )?,
+                idle_timeout: seconds(
+                    "idleTimeoutSeconds",
+                    self.idle_timeout_seconds,
+                    d.idle_timeout,
+                )?,
+                keep_alive: seconds("keepAliveSeconds", self.keep_alive_seconds, d.keep_alive)?,
+            },
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -206,6 +295,7 @@ impl EngineConfig {
             },
             plugin_sources: raw.plugin_sources,
             page_size,
+            sessions: raw.sessions.validate()?,
         })
     }
 

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod error;
 pub mod host;
 pub mod protocol;
+pub mod session;
 pub mod tools;
 
 mod binding;

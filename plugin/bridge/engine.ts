@@ -9,6 +9,7 @@ import {
   type LogRecord,
 } from '../../index';
 import type { CredentialsTable } from './credentials';
+import type { StreamTable } from './streams';
 
 /**
  * The Backstage error a failure stands for: `ResponseError`s from the actions registry and
@@ -39,6 +40,7 @@ export function createEngine(options: {
   options: EngineOptions;
   actions: ActionsService;
   credentials: CredentialsTable;
+  streams: StreamTable;
   logger: LoggerService;
 }): McpEngine {
   const { actions, credentials, logger } = options;
@@ -75,5 +77,11 @@ export function createEngine(options: {
     write.call(logger, record.message, record.fields);
   };
 
-  return new McpEngine(options.options, listActions, invokeAction, log);
+  return new McpEngine(
+    options.options,
+    listActions,
+    invokeAction,
+    log,
+    options.streams.deliver,
+  );
 }

@@ -1,4 +1,5 @@
 import type {
+  BackstageCredentials,
   HttpAuthService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
@@ -6,8 +7,9 @@ import { isError } from '@backstage/errors';
 import express, { type Request, type Response, Router } from 'express';
 import type { McpEngine, McpHttpResponse } from '../../index';
 import { type CredentialsTable, describePrincipal } from '../bridge/credentials';
+import type { StreamTable } from '../bridge/streams';
 
-/** Largest request body accepted, as for Backstage's own JSON parser defaults × 40. */
+/** Largest request body accepted. */
 const BODY_LIMIT = '4mb';
 
 function send(res: Response, answer: McpHttpResponse): void {
@@ -23,72 +25,179 @@ function header(req: Request, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+function query(req: Request, name: string): string | undefined {
+  const value = req.query[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
- * The Streamable HTTP endpoint `/v1`: authenticate with Backstage, move the raw bytes to the
- * engine, write its answer. Nothing here knows JSON-RPC.
+ * The MCP endpoints: Streamable HTTP at `/v1[/{server}]` and the legacy HTTP+SSE transport
+ * at `/v1[/{server}]/sse`. Authenticate with Backstage, move raw bytes to the engine, write
+ * its answers. Nothing here knows JSON-RPC or sessions.
  */
 export function createStreamableRouter(options: {
   engine: McpEngine;
   httpAuth: HttpAuthService;
   credentials: CredentialsTable;
+  streams: StreamTable;
   logger: LoggerService;
 }): Router {
-  const { engine, httpAuth, credentials, logger } = options;
+  const { engine, httpAuth, credentials, streams, logger } = options;
   const router = Router();
   const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
 
-  const handlePost = async (req: Request, res: Response, server?: string) => {
-    let caller;
+  /** Backstage decides who the caller is; a refusal is the engine's 401 challenge. */
+  async function authenticate(
+    req: Request,
+    res: Response,
+  ): Promise<BackstageCredentials | undefined> {
     try {
-      caller = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+      return await httpAuth.credentials(req, { allow: ['user', 'service'] });
     } catch (error) {
       if (isError(error) && error.name === 'AuthenticationError') {
         send(res, engine.unauthorized(Boolean(req.headers.authorization)));
-        return;
+        return undefined;
       }
       throw error;
     }
+  }
+
+  /** Run a handler; a failure in the shim itself is a JSON-RPC 500, never a hang. */
+  const guarded =
+    (handler: (req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response) => {
+      handler(req, res).catch(error => {
+        logger.error(`MCP request failed: ${isError(error) ? error.name : 'Error'}`);
+        if (!res.headersSent) send(res, engine.internalError());
+        else res.end();
+      });
+    };
+
+  /** Read the raw body; a body the parser refuses gets the engine's answer. */
+  const withBody =
+    (handler: (req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response) => {
+      rawBody(req, res, parseError => {
+        if (parseError) {
+          const status = (parseError as { status?: number }).status ?? 400;
+          send(res, engine.unreadableBody(status, String(parseError.message)));
+          return;
+        }
+        guarded(handler)(req, res);
+      });
+    };
+
+  const bodyOf = (req: Request) =>
+    Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+
+  // Streamable HTTP: POST (stateless, or stateful with Mcp-Session-Id).
+  const post = withBody(async (req, res) => {
+    const caller = await authenticate(req, res);
+    if (!caller) return;
     const handle = credentials.add(caller);
     try {
-      const answer = await engine.handlePost({
-        credentials: handle,
-        principal: describePrincipal(caller),
-        server,
-        readOnly: header(req, 'x-mcp-readonly'),
-        accept: header(req, 'accept'),
-        contentType: header(req, 'content-type'),
-        protocolVersion: header(req, 'mcp-protocol-version'),
-        body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-      });
-      send(res, answer);
+      send(
+        res,
+        await engine.handlePost({
+          credentials: handle,
+          principal: describePrincipal(caller),
+          server: req.params.server,
+          readOnly: header(req, 'x-mcp-readonly'),
+          sessionId: header(req, 'mcp-session-id'),
+          accept: header(req, 'accept'),
+          contentType: header(req, 'content-type'),
+          protocolVersion: header(req, 'mcp-protocol-version'),
+          body: bodyOf(req),
+        }),
+      );
     } finally {
       credentials.release(handle);
     }
-  };
+  });
 
-  const post = (req: Request, res: Response, server?: string) => {
-    rawBody(req, res, parseError => {
-      if (parseError) {
-        const status = (parseError as { status?: number }).status ?? 400;
-        send(res, engine.unreadableBody(status, String(parseError.message)));
-        return;
-      }
-      handlePost(req, res, server).catch(error => {
-        logger.error(
-          `MCP request failed: ${isError(error) ? error.name : 'Error'}`,
-        );
-        if (!res.headersSent) send(res, engine.internalError());
-      });
+  // Streamable HTTP: GET opens a stateful session's stream (405 when stateless).
+  const get = guarded(async (req, res) => {
+    const caller = await authenticate(req, res);
+    if (!caller) return;
+    const answer = engine.openStream({
+      server: req.params.server,
+      sessionId: header(req, 'mcp-session-id'),
+      principal: describePrincipal(caller),
     });
-  };
+    if (!answer.sessionId) {
+      send(res, answer.response);
+      return;
+    }
+    const session = answer.sessionId;
+    streams.open(session, res, answer.response, () => engine.closeStream(session));
+  });
 
-  // `/v1` is the default server, `/v1/{key}` a server of `mcpActions.servers`.
-  router.post('/v1', (req, res) => post(req, res));
-  router.post('/v1/:server', (req, res) => post(req, res, req.params.server));
-  router.all('/v1', (req, res) => send(res, engine.methodNotAllowed(req.method)));
-  router.all('/v1/:server', (req, res) =>
-    send(res, engine.methodNotAllowed(req.method, req.params.server)),
-  );
+  // Streamable HTTP: DELETE ends a stateful session (405 when stateless).
+  const remove = guarded(async (req, res) => {
+    const caller = await authenticate(req, res);
+    if (!caller) return;
+    const sessionId = header(req, 'mcp-session-id');
+    const answer = engine.deleteSession({
+      server: req.params.server,
+      sessionId,
+      principal: describePrincipal(caller),
+    });
+    if (answer.status === 204 && sessionId) streams.end(sessionId);
+    send(res, answer);
+  });
 
+  // Legacy HTTP+SSE: GET .../sse opens a session and its stream.
+  const legacyOpen = guarded(async (req, res) => {
+    const caller = await authenticate(req, res);
+    if (!caller) return;
+    const answer = engine.openLegacy({
+      server: req.params.server,
+      principal: describePrincipal(caller),
+      messagesPath: `${req.baseUrl}${req.path.replace(/\/+$/, '')}/messages`,
+    });
+    if (!answer.sessionId) {
+      send(res, answer.response);
+      return;
+    }
+    const session = answer.sessionId;
+    streams.open(session, res, answer.response, () => engine.closeLegacy(session));
+  });
+
+  // Legacy HTTP+SSE: POST .../sse/messages?sessionId=… answers 202; the result goes down
+  // the session's stream. Each POST is authenticated on its own.
+  const legacyPost = withBody(async (req, res) => {
+    const caller = await authenticate(req, res);
+    if (!caller) return;
+    const handle = credentials.add(caller);
+    let pending = false;
+    try {
+      const answer = engine.legacyPost({
+        server: req.params.server,
+        sessionId: query(req, 'sessionId'),
+        principal: describePrincipal(caller),
+        credentials: handle,
+        contentType: header(req, 'content-type'),
+        body: bodyOf(req),
+      });
+      pending = answer.pending;
+      send(res, answer.response);
+    } finally {
+      if (!pending) credentials.release(handle);
+    }
+  });
+
+  const notAllowed = (req: Request, res: Response) =>
+    send(res, engine.methodNotAllowed(req.method, req.params.server));
+
+  for (const base of ['/v1', '/v1/:server']) {
+    router.get(`${base}/sse`, legacyOpen);
+    router.post(`${base}/sse/messages`, legacyPost);
+  }
+  for (const base of ['/v1', '/v1/:server']) {
+    router.post(base, post);
+    router.get(base, get);
+    router.delete(base, remove);
+    router.all(base, notAllowed);
+  }
   return router;
 }

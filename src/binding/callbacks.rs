@@ -48,3 +48,16 @@ pub type InvokeActionFn =
 
 /// `(record: LogRecord) => void`, called without waiting.
 pub type LogFn = ThreadsafeFunction<LogRecord, (), LogRecord, Status, false, true>;
+
+/// Something for an open SSE response: a chunk to write, the end of the stream, and/or a
+/// credentials handle the shim can release now (its call has finished).
+#[napi(object)]
+pub struct StreamEvent {
+    pub session: String,
+    pub chunk: Option<String>,
+    pub end: bool,
+    pub release: Option<u32>,
+}
+
+/// `(event: StreamEvent) => void`, called without waiting.
+pub type DeliverFn = ThreadsafeFunction<StreamEvent, (), StreamEvent, Status, false, true>;

@@ -2,16 +2,22 @@
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
 
 use futures_util::FutureExt;
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use tracing::instrument::WithSubscriber;
 
-use super::callbacks::{HostOutcome, InvokeActionFn, InvokeRequest, ListActionsFn, LogFn};
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+
+use super::callbacks::{
+    DeliverFn, HostOutcome, InvokeActionFn, InvokeRequest, ListActionsFn, LogFn, StreamEvent,
+};
 use super::log;
-use crate::protocol::http::{self, HttpResponse, PostRequest};
+use crate::engine::LegacyPost;
+use crate::protocol::http::{self, HttpResponse, PostRequest, KEEP_ALIVE};
 use crate::protocol::jsonrpc::internal_error;
 use crate::{ActionHost, CallContext, Engine, EngineConfig, HostError};
 
@@ -37,6 +43,8 @@ pub struct McpPostRequest {
     pub server: Option<String>,
     /// The `X-MCP-Readonly` header.
     pub read_only: Option<String>,
+    /// The `Mcp-Session-Id` header.
+    pub session_id: Option<String>,
     pub accept: Option<String>,
     pub content_type: Option<String>,
     pub protocol_version: Option<String>,
@@ -130,11 +138,111 @@ impl ActionHost for JsHost {
     }
 }
 
+/// `GET .../sse`: open a legacy session.
+#[napi(object)]
+pub struct LegacyOpenRequest {
+    pub server: Option<String>,
+    pub principal: String,
+    /// Path of the messages endpoint, e.g. `/api/mcp-actions/v1/sse/messages`.
+    pub messages_path: String,
+}
+
+/// A POST to `.../sse/messages?sessionId=`.
+#[napi(object)]
+pub struct LegacyPostRequest {
+    pub server: Option<String>,
+    pub session_id: Option<String>,
+    pub principal: String,
+    /// Handle of this POST's credentials: its call runs with them. Released through
+    /// `deliver` when `pending` is true, else by the shim at once.
+    pub credentials: u32,
+    pub content_type: Option<String>,
+    pub body: Buffer,
+}
+
+/// GET or DELETE of a stateful Streamable HTTP session.
+#[napi(object)]
+pub struct SessionRequest {
+    pub server: Option<String>,
+    pub session_id: Option<String>,
+    pub principal: String,
+}
+
+/// An answer that may open a stream (`sessionId` set: keep the response open for it).
+#[napi(object)]
+pub struct StreamAnswer {
+    pub response: McpHttpResponse,
+    pub session_id: Option<String>,
+}
+
+/// The answer to a legacy POST. `pending`: the message is being processed and its
+/// credentials handle will come back through `deliver`.
+#[napi(object)]
+pub struct LegacyPostAnswer {
+    pub response: McpHttpResponse,
+    pub pending: bool,
+}
+
 /// The MCP engine of one plugin instance.
 #[napi]
 pub struct McpEngine {
     engine: Arc<Engine<JsHost>>,
     dispatch: tracing::Dispatch,
+    deliver: Arc<DeliverFn>,
+    stopped: Arc<AtomicBool>,
+}
+
+fn send(deliver: &DeliverFn, event: StreamEvent) {
+    deliver.call(event, ThreadsafeFunctionCallMode::NonBlocking);
+}
+
+/// Keep-alive comments and idle expiry, on one timer for all sessions.
+async fn sweep_sessions(
+    engine: Weak<Engine<JsHost>>,
+    deliver: Arc<DeliverFn>,
+    stopped: Arc<AtomicBool>,
+) {
+    let Some(limits) = engine.upgrade().map(|e| e.config().sessions.limits) else {
+        return;
+    };
+    let period = limits.keep_alive.min(limits.idle_timeout / 2);
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        if stopped.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(engine) = engine.upgrade() else {
+            return;
+        };
+        let sweep = engine.sweep();
+        for (session, _, _) in sweep.expired {
+            tracing::debug!(%session, "session expired after being idle");
+            send(
+                &deliver,
+                StreamEvent {
+                    session,
+                    chunk: None,
+                    end: true,
+                    release: None,
+                },
+            );
+        }
+        for session in sweep.keep_alive {
+            let chunk = Some(KEEP_ALIVE.to_owned());
+            send(
+                &deliver,
+                StreamEvent {
+                    session,
+                    chunk,
+                    end: false,
+                    release: None,
+                },
+            );
+        }
+    }
 }
 
 fn parse_level(level: Option<&str>) -> tracing::Level {
@@ -157,6 +265,7 @@ impl McpEngine {
         #[napi(ts_arg_type = "(request: InvokeRequest) => Promise<HostOutcome>")]
         invoke_action: InvokeActionFn,
         #[napi(ts_arg_type = "(record: LogRecord) => void")] log: LogFn,
+        #[napi(ts_arg_type = "(event: StreamEvent) => void")] deliver: DeliverFn,
     ) -> napi::Result<Self> {
         let config = EngineConfig::from_json(&options.config)
             .map_err(|e| napi::Error::new(napi::Status::InvalidArg, e.to_string()))?;
@@ -164,9 +273,19 @@ impl McpEngine {
             list_actions,
             invoke_action,
         };
+        let engine = Arc::new(Engine::new(config, host));
+        let dispatch = log::dispatch(log, parse_level(options.log_level.as_deref()));
+        let deliver = Arc::new(deliver);
+        let stopped = Arc::new(AtomicBool::new(false));
+        napi::bindgen_prelude::spawn(
+            sweep_sessions(Arc::downgrade(&engine), deliver.clone(), stopped.clone())
+                .with_subscriber(dispatch.clone()),
+        );
         Ok(Self {
-            engine: Arc::new(Engine::new(config, host)),
-            dispatch: log::dispatch(log, parse_level(options.log_level.as_deref())),
+            engine,
+            dispatch,
+            deliver,
+            stopped,
         })
     }
 
@@ -181,6 +300,7 @@ impl McpEngine {
         let req = PostRequest {
             server: request.server.as_deref(),
             read_only: request.read_only.as_deref(),
+            session_id: request.session_id.as_deref(),
             accept: request.accept.as_deref(),
             content_type: request.content_type.as_deref(),
             protocol_version: request.protocol_version.as_deref(),
@@ -231,5 +351,153 @@ impl McpEngine {
     #[napi]
     pub fn internal_error(&self) -> McpHttpResponse {
         http::internal_failure().into()
+    }
+
+    /// `GET .../sse`: open a legacy session. With `sessionId` set, write the head, keep the
+    /// response open under that id, and end it when `deliver` says so.
+    #[napi]
+    pub fn open_legacy(&self, request: LegacyOpenRequest) -> StreamAnswer {
+        tracing::dispatcher::with_default(&self.dispatch, || {
+            match self.engine.open_legacy(
+                request.server.as_deref(),
+                &request.principal,
+                &request.messages_path,
+            ) {
+                Ok(opened) => StreamAnswer {
+                    response: opened.head.into(),
+                    session_id: Some(opened.session_id),
+                },
+                Err(response) => StreamAnswer {
+                    response: response.into(),
+                    session_id: None,
+                },
+            }
+        })
+    }
+
+    /// `POST .../sse/messages`: answer `202` (or a refusal) at once; the result goes down
+    /// the session's stream through `deliver`, which also releases the handle.
+    #[napi]
+    pub fn legacy_post(&self, request: LegacyPostRequest) -> LegacyPostAnswer {
+        let accepted = tracing::dispatcher::with_default(&self.dispatch, || {
+            self.engine.accept_legacy(
+                LegacyPost {
+                    server: request.server.as_deref(),
+                    session_id: request.session_id.as_deref(),
+                    content_type: request.content_type.as_deref(),
+                    body: &request.body,
+                },
+                &request.principal,
+            )
+        });
+        let accepted = match accepted {
+            Ok(accepted) => accepted,
+            Err(response) => {
+                return LegacyPostAnswer {
+                    response: response.into(),
+                    pending: false,
+                }
+            }
+        };
+        let engine = Arc::clone(&self.engine);
+        let deliver = Arc::clone(&self.deliver);
+        let ctx = CallContext {
+            credentials: request.credentials,
+            principal: request.principal,
+        };
+        let server = request.server;
+        let session = accepted.session_id;
+        napi::bindgen_prelude::spawn(
+            async move {
+                let chunk = AssertUnwindSafe(engine.process_legacy(
+                    server.as_deref(),
+                    accepted.body,
+                    &ctx,
+                ))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| {
+                    tracing::error!(%session, "the MCP engine panicked while answering a message");
+                    None
+                });
+                let release = Some(ctx.credentials);
+                send(
+                    &deliver,
+                    StreamEvent {
+                        session,
+                        chunk,
+                        end: false,
+                        release,
+                    },
+                );
+            }
+            .with_subscriber(self.dispatch.clone()),
+        );
+        LegacyPostAnswer {
+            response: HttpResponse {
+                status: 202,
+                headers: vec![("content-type", "text/plain".into())],
+                body: Some("Accepted".into()),
+            }
+            .into(),
+            pending: true,
+        }
+    }
+
+    /// The legacy stream's response closed: end its session.
+    #[napi]
+    pub fn close_legacy(&self, session_id: String) -> bool {
+        self.engine.close_legacy(&session_id)
+    }
+
+    /// `GET /v1[/{server}]`: the server-to-client stream of a stateful session.
+    #[napi]
+    pub fn open_stream(&self, request: SessionRequest) -> StreamAnswer {
+        match self.engine.open_stream(
+            request.server.as_deref(),
+            request.session_id.as_deref(),
+            &request.principal,
+        ) {
+            Ok(head) => StreamAnswer {
+                response: head.into(),
+                session_id: request.session_id,
+            },
+            Err(response) => StreamAnswer {
+                response: response.into(),
+                session_id: None,
+            },
+        }
+    }
+
+    /// The GET stream of a stateful session closed; the session lives on.
+    #[napi]
+    pub fn close_stream(&self, session_id: String) {
+        self.engine.close_stream(&session_id);
+    }
+
+    /// `DELETE /v1[/{server}]`: end a stateful session (`204`); the shim then ends its
+    /// stream if one is open.
+    #[napi]
+    pub fn delete_session(&self, request: SessionRequest) -> McpHttpResponse {
+        self.engine
+            .delete_session(
+                request.server.as_deref(),
+                request.session_id.as_deref(),
+                &request.principal,
+            )
+            .into()
+    }
+
+    /// Open sessions of both transports.
+    #[napi]
+    pub fn session_count(&self) -> u32 {
+        u32::try_from(self.engine.session_count()).unwrap_or(u32::MAX)
+    }
+
+    /// Backend shutdown: stop the timers and end every session; returns their ids.
+    #[napi]
+    pub fn shutdown(&self) -> Vec<String> {
+        self.stopped.store(true, Ordering::Relaxed);
+        self.engine.close_all_sessions()
     }
 }

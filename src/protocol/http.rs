@@ -13,6 +13,8 @@ pub struct PostRequest<'a> {
     pub server: Option<&'a str>,
     /// The `X-MCP-Readonly` header.
     pub read_only: Option<&'a str>,
+    /// The `Mcp-Session-Id` header (stateful mode).
+    pub session_id: Option<&'a str>,
     pub accept: Option<&'a str>,
     pub content_type: Option<&'a str>,
     pub protocol_version: Option<&'a str>,
@@ -60,17 +62,19 @@ impl HttpResponse {
 
     /// The answer framed as one SSE `message` event, for clients that only accept a stream.
     pub fn sse(body: String) -> Self {
-        let mut framed = String::with_capacity(body.len() + 24);
-        framed.push_str("event: message\ndata: ");
-        framed.push_str(&body);
-        framed.push_str("\n\n");
+        Self::stream_head(Some(sse_message(&body)))
+    }
+
+    /// The head of an SSE stream (status and headers), with its first chunk.
+    pub fn stream_head(first: Option<String>) -> Self {
         Self {
             status: 200,
             headers: vec![
                 ("content-type", "text/event-stream".into()),
-                ("cache-control", "no-cache".into()),
+                ("cache-control", "no-cache, no-transform".into()),
+                ("x-accel-buffering", "no".into()),
             ],
-            body: Some(framed),
+            body: first,
         }
     }
 
@@ -79,6 +83,18 @@ impl HttpResponse {
         self
     }
 }
+
+/// One SSE `message` event carrying a JSON-RPC message.
+pub fn sse_message(json: &str) -> String {
+    let mut framed = String::with_capacity(json.len() + 24);
+    framed.push_str("event: message\ndata: ");
+    framed.push_str(json);
+    framed.push_str("\n\n");
+    framed
+}
+
+/// An SSE comment that keeps an idle stream (and the proxies on its way) open.
+pub const KEEP_ALIVE: &str = ": keep-alive\n\n";
 
 /// How the answer to a POST is framed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,21 +166,26 @@ pub fn precheck(req: &PostRequest<'_>) -> Result<Framing, HttpResponse> {
         )
     })?;
     if !is_json_content_type(req.content_type) {
-        return Err(HttpResponse::rpc_error(
-            415,
-            ErrorData::new(
-                ErrorCode(-32000),
-                format!(
-                    "Unsupported Media Type: Content-Type must be application/json, got {}",
-                    req.content_type
-                        .map(|c| format!("\"{c}\""))
-                        .unwrap_or_else(|| "none".into())
-                ),
-                None,
-            ),
-        ));
+        return Err(unsupported_media_type(req.content_type));
     }
     Ok(framing)
+}
+
+/// `415 Unsupported Media Type` for a body not declared as JSON.
+pub fn unsupported_media_type(content_type: Option<&str>) -> HttpResponse {
+    HttpResponse::rpc_error(
+        415,
+        ErrorData::new(
+            ErrorCode(-32000),
+            format!(
+                "Unsupported Media Type: Content-Type must be application/json, got {}",
+                content_type
+                    .map(|c| format!("\"{c}\""))
+                    .unwrap_or_else(|| "none".into())
+            ),
+            None,
+        ),
+    )
 }
 
 /// The `MCP-Protocol-Version` header check (400 when it names a revision we do not speak).

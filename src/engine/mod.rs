@@ -1,4 +1,11 @@
-//! The engine: one POST in, one HTTP answer out. Owns the configuration and the host.
+//! The engine: one POST in, one HTTP answer out. Owns the configuration, the host and the
+//! session table.
+
+mod sessions;
+
+pub use sessions::{LegacyAccepted, LegacyOpened, LegacyPost};
+
+use std::time::Instant;
 
 use futures_util::future::join_all;
 use rmcp::model::{ErrorCode, ErrorData, Implementation, InitializeResult, ServerCapabilities};
@@ -15,6 +22,7 @@ use crate::protocol::jsonrpc::{
     params_object, parse_body, response_json, to_raw, Body, BodyError, Incoming, Outcome,
 };
 use crate::protocol::version;
+use crate::session::{SessionTable, Transport};
 use crate::tools::mapping::{is_valid_tool_name, NamedTool};
 use crate::tools::{page, result, ActionList, ToolSet};
 use crate::Error;
@@ -23,10 +31,11 @@ pub struct Engine<H> {
     config: EngineConfig,
     host: H,
     tools: ToolSet,
+    sessions: SessionTable,
 }
 
 /// What one request is served as: which server, and whether the read-only switch is on.
-struct Scope<'a> {
+pub(crate) struct Scope<'a> {
     server: &'a ServerConfig,
     read_only: bool,
 }
@@ -40,7 +49,7 @@ struct ToolsPage<'a> {
 }
 
 /// The answer for an unknown `/v1/{key}`.
-fn unknown_server(key: &str, config: &EngineConfig) -> HttpResponse {
+pub(crate) fn unknown_server(key: &str, config: &EngineConfig) -> HttpResponse {
     let known: Vec<_> = config.servers.keys().map(String::as_str).collect();
     let list = if known.is_empty() {
         "none are configured".to_owned()
@@ -78,6 +87,7 @@ fn read_only_switch(header: Option<&str>) -> Result<bool, HttpResponse> {
 impl<H: ActionHost> Engine<H> {
     pub fn new(config: EngineConfig, host: H) -> Self {
         Self {
+            sessions: SessionTable::new(config.sessions.limits),
             config,
             host,
             tools: ToolSet::default(),
@@ -125,19 +135,68 @@ impl<H: ActionHost> Engine<H> {
             }
         };
         // The header names the revision negotiated earlier; an `initialize` comes before that.
-        if !body_has_initialize(&body) {
+        if initialize_version(&body).is_none() {
             if let Err(response) = http::check_protocol_header(req.protocol_version) {
                 return response;
             }
         }
-        let (status, json) = match body {
+        let mut session_header = None;
+        if self.config.sessions.stateful {
+            match initialize_version(&body) {
+                Some(negotiated) => {
+                    let primes = negotiated.as_str() >= "2025-11-25";
+                    match self.sessions.open(
+                        Transport::Streamable,
+                        &ctx.principal,
+                        req.server,
+                        primes,
+                        Instant::now(),
+                    ) {
+                        Ok(id) => session_header = Some(id),
+                        Err(err) => return sessions::refusal(err, sessions::HEADER),
+                    }
+                }
+                None => {
+                    if let Err(err) = self.sessions.touch(
+                        req.session_id,
+                        Transport::Streamable,
+                        &ctx.principal,
+                        req.server,
+                        Instant::now(),
+                    ) {
+                        return sessions::refusal(err, sessions::HEADER);
+                    }
+                }
+            }
+        }
+        let (status, json) = self.respond(body, &scope, ctx).await;
+        let response = match (json, framing) {
+            (None, _) => HttpResponse::accepted(),
+            (Some(json), Framing::Json) => HttpResponse::json(status, json),
+            (Some(json), Framing::Sse) if status == 200 => HttpResponse::sse(json),
+            (Some(json), Framing::Sse) => HttpResponse::json(status, json),
+        };
+        match session_header {
+            Some(id) => response.with_header("mcp-session-id", id),
+            None => response,
+        }
+    }
+
+    /// The status and JSON text answering a parsed body (`None`: nothing to answer).
+    pub(crate) async fn respond(
+        &self,
+        body: Body,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+    ) -> (u16, Option<String>) {
+        match body {
             Body::Single(Incoming::Invalid { id, reason }) => {
                 (400, Some(error_json(&id, invalid_request(reason))))
             }
-            Body::Single(message) => (200, self.answer(message, &scope, ctx).await),
+            Body::Single(message) => (200, self.answer(message, scope, ctx).await),
             Body::Batch(messages) => {
                 let answers =
-                    join_all(messages.into_iter().map(|m| self.answer(m, &scope, ctx))).await;
+                    join_all(messages.into_iter().map(|m| self.answer(m, scope, ctx))).await;
                 let answers: Vec<String> = answers.into_iter().flatten().collect();
                 if answers.is_empty() {
                     (200, None)
@@ -145,12 +204,6 @@ impl<H: ActionHost> Engine<H> {
                     (200, Some(format!("[{}]", answers.join(","))))
                 }
             }
-        };
-        match (json, framing) {
-            (None, _) => HttpResponse::accepted(),
-            (Some(json), Framing::Json) => HttpResponse::json(status, json),
-            (Some(json), Framing::Sse) if status == 200 => HttpResponse::sse(json),
-            (Some(json), Framing::Sse) => HttpResponse::json(status, json),
         }
     }
 
@@ -383,11 +436,21 @@ impl<H: ActionHost> Engine<H> {
     }
 }
 
-fn body_has_initialize(body: &Body) -> bool {
-    let is_init =
-        |m: &Incoming| matches!(m, Incoming::Request { method, .. } if method == "initialize");
+/// The revision an `initialize` in this body negotiates, if the body holds one.
+fn initialize_version(body: &Body) -> Option<rmcp::model::ProtocolVersion> {
+    let of = |m: &Incoming| match m {
+        Incoming::Request { method, params, .. } if method == "initialize" => {
+            Some(version::negotiate(
+                params
+                    .as_ref()
+                    .and_then(|p| p.get("protocolVersion"))
+                    .and_then(Value::as_str),
+            ))
+        }
+        _ => None,
+    };
     match body {
-        Body::Single(m) => is_init(m),
-        Body::Batch(ms) => ms.iter().any(is_init),
+        Body::Single(m) => of(m),
+        Body::Batch(ms) => ms.iter().find_map(of),
     }
 }

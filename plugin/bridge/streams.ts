@@ -1,0 +1,63 @@
+import type { Response } from 'express';
+import type { McpHttpResponse, StreamEvent } from '../../index';
+import type { CredentialsTable } from './credentials';
+
+/**
+ * The open SSE responses, by session id. Rust decides what goes down a stream and when it
+ * ends; this table only writes. One stream per session.
+ */
+export class StreamTable {
+  readonly #streams = new Map<string, Response>();
+  readonly #credentials: CredentialsTable;
+
+  constructor(credentials: CredentialsTable) {
+    this.#credentials = credentials;
+  }
+
+  /** Write the head of a stream and keep it under `session`; `onClose` when it closes. */
+  open(
+    session: string,
+    res: Response,
+    head: McpHttpResponse,
+    onClose: () => void,
+  ): void {
+    res.writeHead(head.status, head.headers);
+    if (head.body) res.write(head.body);
+    res.flushHeaders();
+    this.#streams.set(session, res);
+    res.on('close', () => {
+      if (this.#streams.get(session) === res) this.#streams.delete(session);
+      onClose();
+    });
+  }
+
+  /** The engine's `deliver` callback. */
+  deliver = (event: StreamEvent): void => {
+    const res = this.#streams.get(event.session);
+    if (res && event.chunk) res.write(event.chunk);
+    if (res && event.end) {
+      this.#streams.delete(event.session);
+      res.end();
+    }
+    if (event.release !== undefined && event.release !== null) {
+      this.#credentials.release(event.release);
+    }
+  };
+
+  /** End one stream (its session was deleted). */
+  end(session: string): void {
+    const res = this.#streams.get(session);
+    this.#streams.delete(session);
+    res?.end();
+  }
+
+  /** End every stream (backend shutdown). */
+  endAll(): void {
+    for (const res of this.#streams.values()) res.end();
+    this.#streams.clear();
+  }
+
+  get size(): number {
+    return this.#streams.size;
+  }
+}
