@@ -178,6 +178,7 @@ pub async fn post_to(
             PostRequest {
                 server,
                 read_only,
+                session_id: None,
                 accept: Some(ACCEPT),
                 content_type: Some("application/json"),
                 protocol_version: None,
@@ -200,6 +201,7 @@ pub async fn post_with(
             PostRequest {
                 server: None,
                 read_only: None,
+                session_id: None,
                 accept,
                 content_type,
                 protocol_version,
