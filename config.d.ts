@@ -45,6 +45,46 @@ export interface Config {
     toolsPageSize?: number;
 
     /**
+     * Ours. Sessions: the legacy HTTP+SSE transport (`/v1[/{key}]/sse`) and stateful
+     * Streamable HTTP. Every session belongs to the principal that opened it.
+     */
+    sessions?: {
+      /**
+       * Stateful Streamable HTTP: `Mcp-Session-Id` on initialize, a GET stream, DELETE to
+       * end. Off by default: stateless works behind any load balancer without sticky
+       * sessions.
+       * @default false
+       */
+      stateful?: boolean;
+      /**
+       * The 2024-11-05 HTTP+SSE transport at `/api/mcp-actions/v1/sse` (and
+       * `/v1/{key}/sse`), for clients that speak nothing newer.
+       * @default true
+       */
+      legacySse?: boolean;
+      /**
+       * Open sessions of both kinds, across all principals; more get `503`.
+       * @default 10000
+       */
+      maxSessions?: number;
+      /**
+       * Open sessions per principal; more get `429`.
+       * @default 100
+       */
+      maxSessionsPerPrincipal?: number;
+      /**
+       * A session with no request for this many seconds ends, and its stream with it.
+       * @default 1800
+       */
+      idleTimeoutSeconds?: number;
+      /**
+       * Seconds between keep-alive comments on open streams (so proxies keep them open).
+       * @default 15
+       */
+      keepAliveSeconds?: number;
+    };
+
+    /**
      * Named MCP servers, each served at `/api/mcp-actions/v1/{key}` with its own identity
      * and a filter over the actions. A key is lowercase letters, digits and hyphens
      * (`^[a-z0-9][a-z0-9-]*$`) and is not `sse`. The default server `/v1` always serves

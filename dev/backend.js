@@ -1,14 +1,21 @@
 // The demo backend: a real Backstage backend with this plugin and real actions.
+// `node backend.js --config app-config.yaml` (run by dev/start.sh) starts it and prints the
+// MCP client configuration; `createDemoBackend()` composes it for scripts (bench/).
 'use strict';
 
 const { createBackend } = require('@backstage/backend-defaults');
 const { platformActionsPlugin } = require('./platformActionsPlugin');
 
-async function main() {
+function createDemoBackend(options = {}) {
   const backend = createBackend();
-  backend.add(require('../dist').default);
+  backend.add(options.mcpActionsPlugin ?? require('../dist').default);
   backend.add(require('@backstage/plugin-catalog-backend'));
   backend.add(platformActionsPlugin);
+  return backend;
+}
+
+async function main() {
+  const backend = createDemoBackend();
   await backend.start();
 
   const url = `http://localhost:${process.env.PORT}/api/mcp-actions/v1`;
@@ -23,6 +30,7 @@ async function main() {
       '',
       '──────────────────────────────────────────────────────────────────────',
       ` MCP endpoint: ${url}`,
+      ` Legacy SSE:   ${url}/sse   (clients that only speak the 2024-11-05 transport)`,
       ` Token:        ${token}`,
       '',
       ' Claude Code:',
@@ -38,7 +46,11 @@ async function main() {
   );
 }
 
-main().catch(error => {
-  process.stderr.write(`demo backend failed to start: ${error.stack ?? error}\n`);
-  process.exit(1);
-});
+module.exports = { createDemoBackend };
+
+if (require.main === module) {
+  main().catch(error => {
+    process.stderr.write(`demo backend failed to start: ${error.stack ?? error}\n`);
+    process.exit(1);
+  });
+}
