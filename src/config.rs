@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use std::time::Duration;
 
+use crate::auth::{OAuth, OriginPolicy};
 use crate::session::Limits;
 use crate::tools::glob::GlobError;
 use crate::tools::{AttributeRule, Filter, Rule, Separator, ToolNaming};
@@ -43,6 +44,10 @@ pub struct EngineConfig {
     pub page_size: usize,
     /// `mcpActions.sessions.*`.
     pub sessions: SessionsConfig,
+    /// `mcpActions.allowedOrigins`, or the backend's own origins and loopback.
+    pub origins: OriginPolicy,
+    /// Set when the auth backend offers OAuth to MCP clients.
+    pub oauth: Option<OAuth>,
 }
 
 /// `mcpActions.sessions.*`: which session transports are on, and their limits.
@@ -79,6 +84,8 @@ impl Default for EngineConfig {
             plugin_sources: Vec::new(),
             page_size: DEFAULT_PAGE_SIZE,
             sessions: SessionsConfig::default(),
+            origins: OriginPolicy::new(None, &[]),
+            oauth: None,
         }
     }
 }
@@ -100,6 +107,21 @@ pub struct RawConfig {
     pub servers: Vec<RawServer>,
     #[serde(default)]
     pub sessions: RawSessions,
+    /// `mcpActions.allowedOrigins`.
+    pub allowed_origins: Option<Vec<String>>,
+    /// The origins of `backend.baseUrl` and `app.baseUrl`.
+    #[serde(default)]
+    pub own_origins: Vec<String>,
+    pub oauth: Option<RawOAuth>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawOAuth {
+    pub mcp_base_url: String,
+    pub auth_base_url: String,
+    #[serde(default)]
+    pub offline_access: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -296,6 +318,12 @@ impl EngineConfig {
             plugin_sources: raw.plugin_sources,
             page_size,
             sessions: raw.sessions.validate()?,
+            origins: OriginPolicy::new(raw.allowed_origins.as_deref(), &raw.own_origins),
+            oauth: raw.oauth.map(|o| OAuth {
+                mcp_base_url: o.mcp_base_url,
+                auth_base_url: o.auth_base_url,
+                offline_access: o.offline_access,
+            }),
         })
     }
 

@@ -159,16 +159,24 @@ fn get_and_delete_are_405_with_allow_post() {
 
 #[test]
 fn unauthorized_carries_a_bearer_challenge() {
-    let r = unauthorized(false);
+    let r = unauthorized(None, None);
     assert_eq!(r.status, 401);
     assert_eq!(r.header("www-authenticate"), Some("Bearer"));
-    let r = unauthorized(true);
+    let r = unauthorized(Some("the access token expired"), None);
     assert_eq!(r.status, 401);
-    assert!(r
-        .header("www-authenticate")
-        .unwrap()
-        .starts_with("Bearer error=\"invalid_token\""));
+    assert_eq!(
+        r.header("www-authenticate"),
+        Some("Bearer error=\"invalid_token\", error_description=\"the access token expired\"")
+    );
     assert_eq!(body_json(&r)["error"]["code"], -32001);
+    let r = unauthorized(
+        None,
+        Some("https://b.example/.well-known/oauth-protected-resource/api/mcp-actions/v1"),
+    );
+    assert_eq!(
+        r.header("www-authenticate"),
+        Some("Bearer resource_metadata=\"https://b.example/.well-known/oauth-protected-resource/api/mcp-actions/v1\"")
+    );
 }
 
 #[test]

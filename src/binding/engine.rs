@@ -160,6 +160,14 @@ pub struct LegacyPostRequest {
     pub body: Buffer,
 }
 
+/// What the engine may refuse before authentication.
+#[napi(object)]
+pub struct PrecheckRequest {
+    pub origin: Option<String>,
+    pub authorization: Option<String>,
+    pub server: Option<String>,
+}
+
 /// GET or DELETE of a stateful Streamable HTTP session.
 #[napi(object)]
 pub struct SessionRequest {
@@ -337,11 +345,41 @@ impl McpEngine {
 
     /// The 401 challenge, for a request Backstage's `httpAuth` did not accept.
     #[napi]
-    pub fn unauthorized(&self, had_token: bool) -> McpHttpResponse {
-        http::unauthorized(had_token).into()
+    pub fn unauthorized(&self, had_token: bool, server: Option<String>) -> McpHttpResponse {
+        let rejection = had_token.then_some("the access token is invalid or expired");
+        self.engine
+            .unauthorized(rejection, server.as_deref())
+            .into()
     }
 
-    /// The answer to a body the HTTP layer could not read (`status` from the body parser).
+    /// Refusals before authentication: a browser origin that may not call (`403`), a JWT that
+    /// is malformed or expired (`401`). `null`: go on to Backstage's `httpAuth`.
+    #[napi]
+    pub fn precheck(&self, request: PrecheckRequest) -> Option<McpHttpResponse> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        tracing::dispatcher::with_default(&self.dispatch, || {
+            self.engine.precheck(
+                request.origin.as_deref(),
+                request.authorization.as_deref(),
+                request.server.as_deref(),
+                now,
+            )
+        })
+        .map(Into::into)
+    }
+
+    /// RFC 9728 metadata of `/v1` (no `server`) or `/v1/{server}`; `404` when unknown or
+    /// when OAuth is not offered.
+    #[napi]
+    pub fn protected_resource_metadata(&self, server: Option<String>) -> McpHttpResponse {
+        self.engine
+            .protected_resource_metadata(server.as_deref())
+            .into()
+    }
+
     #[napi]
     pub fn unreadable_body(&self, status: u16, message: String) -> McpHttpResponse {
         http::unreadable_body(status, &message).into()

@@ -98,6 +98,53 @@ impl<H: ActionHost> Engine<H> {
         &self.config
     }
 
+    /// What the engine refuses before Backstage looks at the caller: a browser origin that
+    /// may not call (`403`), a JWT that is malformed or expired (`401`). `None`: go on to
+    /// `httpAuth`, which alone accepts.
+    pub fn precheck(
+        &self,
+        origin: Option<&str>,
+        authorization: Option<&str>,
+        server: Option<&str>,
+        now_seconds: u64,
+    ) -> Option<HttpResponse> {
+        if !self.config.origins.allows(origin) {
+            warn!(
+                origin = origin.unwrap_or_default(),
+                "refused a request from an origin that is not allowed"
+            );
+            return Some(http::forbidden_origin(origin.unwrap_or_default()));
+        }
+        let token = crate::auth::bearer_token(authorization)?;
+        let rejection = crate::auth::precheck_token(token, now_seconds).err()?;
+        debug!(reason = %rejection, "refused a bearer token before authentication");
+        Some(self.unauthorized(Some(&rejection.to_string()), server))
+    }
+
+    /// The `401` for a request Backstage did not accept (or the engine refused early).
+    pub fn unauthorized(&self, rejection: Option<&str>, server: Option<&str>) -> HttpResponse {
+        let metadata = self
+            .config
+            .oauth
+            .as_ref()
+            .filter(|_| self.config.server(server).is_some())
+            .map(|o| o.resource_metadata_url(server));
+        http::unauthorized(rejection, metadata.as_deref())
+    }
+
+    /// RFC 9728 protected-resource metadata of `/v1` or `/v1/{key}`; `404` for an unknown
+    /// key or when OAuth is not offered.
+    pub fn protected_resource_metadata(&self, server: Option<&str>) -> HttpResponse {
+        match (&self.config.oauth, self.config.server(server)) {
+            (Some(oauth), Some(_)) => HttpResponse::json(200, oauth.metadata_json(server)),
+            _ => HttpResponse {
+                status: 404,
+                headers: Vec::new(),
+                body: None,
+            },
+        }
+    }
+
     /// The answer to a method other than POST on `/v1` or `/v1/{key}`.
     pub fn method_not_allowed(&self, method: &str, server: Option<&str>) -> HttpResponse {
         match server {

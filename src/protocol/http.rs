@@ -225,22 +225,35 @@ pub fn method_not_allowed(method: &str) -> HttpResponse {
     .with_header("allow", "POST")
 }
 
-/// `401 Unauthorized` with the bearer challenge of RFC 6750 (and the MCP auth spec).
-/// `had_token`: whether the request carried credentials (then they were rejected).
-pub fn unauthorized(had_token: bool) -> HttpResponse {
-    let (challenge, message) = if had_token {
-        (
-            "Bearer error=\"invalid_token\", error_description=\"The access token is invalid or expired\"",
-            "Unauthorized: the bearer token is invalid or expired",
-        )
-    } else {
-        (
-            "Bearer",
-            "Unauthorized: send a Backstage token in the Authorization header (Bearer <token>)",
-        )
+/// `401 Unauthorized` with the bearer challenge of RFC 6750 and, when OAuth is offered,
+/// RFC 9728's `resource_metadata` (the MCP auth spec's way to tell clients where to log in).
+/// `rejection`: why the presented token was refused (`None`: no token was sent).
+pub fn unauthorized(rejection: Option<&str>, resource_metadata: Option<&str>) -> HttpResponse {
+    let challenge = crate::auth::challenge(
+        rejection.map(|why| ("invalid_token", why)),
+        resource_metadata,
+    );
+    let message = match rejection {
+        Some(why) => format!("Unauthorized: {why}"),
+        None => "Unauthorized: send a Backstage token in the Authorization header (Bearer <token>)"
+            .to_owned(),
     };
     HttpResponse::rpc_error(401, ErrorData::new(ErrorCode(-32001), message, None))
         .with_header("www-authenticate", challenge)
+}
+
+/// `403 Forbidden` for a browser origin that may not call (DNS-rebinding protection).
+pub fn forbidden_origin(origin: &str) -> HttpResponse {
+    HttpResponse::rpc_error(
+        403,
+        ErrorData::new(
+            ErrorCode(-32000),
+            format!(
+                "Forbidden: requests from origin \"{origin}\" are not allowed (mcpActions.allowedOrigins)"
+            ),
+            None,
+        ),
+    )
 }
 
 /// A body the HTTP layer could not read (too large, bad encoding): 413 or 400, never a crash.
