@@ -18,8 +18,17 @@ export declare class McpEngine {
   /** The answer to any method other than POST on `/v1` or `/v1/{server}`. */
   methodNotAllowed(method: string, server?: string | undefined | null): McpHttpResponse
   /** The 401 challenge, for a request Backstage's `httpAuth` did not accept. */
-  unauthorized(hadToken: boolean): McpHttpResponse
-  /** The answer to a body the HTTP layer could not read (`status` from the body parser). */
+  unauthorized(hadToken: boolean, server?: string | undefined | null): McpHttpResponse
+  /**
+   * Refusals before authentication: a browser origin that may not call (`403`), a JWT that
+   * is malformed or expired (`401`). `null`: go on to Backstage's `httpAuth`.
+   */
+  precheck(request: PrecheckRequest): McpHttpResponse | null
+  /**
+   * RFC 9728 metadata of `/v1` (no `server`) or `/v1/{server}`; `404` when unknown or
+   * when OAuth is not offered.
+   */
+  protectedResourceMetadata(server?: string | undefined | null): McpHttpResponse
   unreadableBody(status: number, message: string): McpHttpResponse
   /** `500` for a failure in the shim itself. */
   internalError(): McpHttpResponse
@@ -146,6 +155,13 @@ export interface McpPostRequest {
   protocolVersion?: string
   /** The raw request body. */
   body: Buffer
+}
+
+/** What the engine may refuse before authentication. */
+export interface PrecheckRequest {
+  origin?: string
+  authorization?: string
+  server?: string
 }
 
 /** GET or DELETE of a stateful Streamable HTTP session. */

@@ -1,5 +1,8 @@
 import type { Config } from '@backstage/config';
-import type { RootConfigService } from '@backstage/backend-plugin-api';
+import type {
+  DiscoveryService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
 import type { EngineOptions } from '../index';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -21,11 +24,38 @@ function readRules(configs: Config[] | undefined): RuleConfig[] {
   }));
 }
 
+function origin(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    return [new URL(url).origin];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Whether the auth backend offers OAuth to MCP clients (dynamic client registration,
+ * client ID metadata documents, or static clients), as the official plugin decides it.
+ */
+export function oauthEnabled(config: RootConfigService): boolean {
+  const cimd = config.has('auth.clientIdMetadataDocuments')
+    ? 'auth.clientIdMetadataDocuments'
+    : 'auth.experimentalClientIdMetadataDocuments';
+  return Boolean(
+    config.getOptionalBoolean('auth.experimentalDynamicClientRegistration.enabled') ||
+      config.getOptionalBoolean(`${cimd}.enabled`) ||
+      config.has('auth.staticClients'),
+  );
+}
+
 /**
  * Reads `mcpActions.*` once at startup with Backstage's typed getters (so Backstage names a
  * value of the wrong type) and hands it to the engine, which validates the rest.
  */
-export function readEngineOptions(config: RootConfigService): EngineOptions {
+export async function readEngineOptions(
+  config: RootConfigService,
+  discovery: DiscoveryService,
+): Promise<EngineOptions> {
   const servers = config.getOptionalConfig('mcpActions.servers');
   const raw = {
     version,
@@ -36,6 +66,19 @@ export function readEngineOptions(config: RootConfigService): EngineOptions {
     toolNameSeparator: config.getOptionalString('mcpActions.toolNameSeparator'),
     toolsPageSize: config.getOptionalNumber('mcpActions.toolsPageSize'),
     pluginSources: config.getOptionalStringArray('backend.actions.pluginSources') ?? [],
+    allowedOrigins: config.getOptionalStringArray('mcpActions.allowedOrigins'),
+    ownOrigins: [
+      ...origin(config.getOptionalString('backend.baseUrl')),
+      ...origin(config.getOptionalString('app.baseUrl')),
+    ],
+    oauth: oauthEnabled(config)
+      ? {
+          mcpBaseUrl: await discovery.getExternalBaseUrl('mcp-actions'),
+          authBaseUrl: await discovery.getExternalBaseUrl('auth'),
+          offlineAccess:
+            config.getOptionalBoolean('auth.experimentalRefreshToken.enabled') ?? false,
+        }
+      : undefined,
     sessions: {
       stateful: config.getOptionalBoolean('mcpActions.sessions.stateful'),
       legacySse: config.getOptionalBoolean('mcpActions.sessions.legacySse'),

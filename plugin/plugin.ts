@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { actionsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { readEngineOptions } from './config';
+import { createWellKnownRouter } from './routers/createWellKnownRouter';
 import { CredentialsTable } from './bridge/credentials';
 import { createEngine } from './bridge/engine';
 import { StreamTable } from './bridge/streams';
@@ -37,13 +38,17 @@ export function createMcpActionsPlugin(
           httpRouter: coreServices.httpRouter,
           config: coreServices.rootConfig,
           lifecycle: coreServices.lifecycle,
+          discovery: coreServices.discovery,
+          rootRouter: coreServices.rootHttpRouter,
           actions: actionsServiceRef,
         },
-        async init({ logger, httpAuth, httpRouter, config, lifecycle, actions }) {
+        async init(deps) {
+          const { logger, httpAuth, httpRouter, config, lifecycle, actions } = deps;
           const credentials = options.credentials ?? new CredentialsTable();
           const streams = new StreamTable(credentials);
+          const engineOptions = await readEngineOptions(config, deps.discovery);
           const engine = createEngine({
-            options: readEngineOptions(config),
+            options: engineOptions,
             actions,
             credentials,
             streams,
@@ -58,6 +63,19 @@ export function createMcpActionsPlugin(
             sessionCount: () => engine.sessionCount(),
             openStreams: () => streams.size,
           });
+          // OAuth discovery for MCP clients, on the root router (RFC 9728, RFC 8414).
+          const oauth = JSON.parse(engineOptions.config).oauth as
+            | { mcpBaseUrl: string }
+            | undefined;
+          if (oauth) {
+            createWellKnownRouter({
+              engine,
+              rootRouter: deps.rootRouter,
+              discovery: deps.discovery,
+              mcpBasePath: new URL(oauth.mcpBaseUrl).pathname.replace(/\/+$/, ''),
+              logger,
+            });
+          }
           // The router authenticates every request itself, so that a refusal is a
           // JSON-RPC error with a bearer challenge, not Backstage's generic 401 body.
           httpRouter.addAuthPolicy({ path: '/v1', allow: 'unauthenticated' });

@@ -46,16 +46,29 @@ export function createStreamableRouter(options: {
   const router = Router();
   const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
 
-  /** Backstage decides who the caller is; a refusal is the engine's 401 challenge. */
+  /**
+   * The engine may refuse first (an origin that may not call, a JWT that cannot be valid);
+   * then Backstage decides who the caller is, and a refusal is the engine's 401 challenge.
+   */
   async function authenticate(
     req: Request,
     res: Response,
   ): Promise<BackstageCredentials | undefined> {
+    const server = req.params.server;
+    const refusal = engine.precheck({
+      origin: header(req, 'origin'),
+      authorization: header(req, 'authorization'),
+      server,
+    });
+    if (refusal) {
+      send(res, refusal);
+      return undefined;
+    }
     try {
       return await httpAuth.credentials(req, { allow: ['user', 'service'] });
     } catch (error) {
       if (isError(error) && error.name === 'AuthenticationError') {
-        send(res, engine.unauthorized(Boolean(req.headers.authorization)));
+        send(res, engine.unauthorized(Boolean(req.headers.authorization), server));
         return undefined;
       }
       throw error;
