@@ -45,6 +45,14 @@ export interface Config {
     toolsPageSize?: number;
 
     /**
+     * Ours. Browser origins allowed to call (DNS-rebinding protection, a MUST of MCP).
+     * Requests without an `Origin` header (non-browser clients) always pass. Default: the
+     * origins of `backend.baseUrl` and `app.baseUrl`, and localhost / 127.0.0.1 / [::1] on
+     * any port. A configured list is exact; `*` turns the check off.
+     */
+    allowedOrigins?: string[];
+
+    /**
      * Ours. Sessions: the legacy HTTP+SSE transport (`/v1[/{key}]/sse`) and stateful
      * Streamable HTTP. Every session belongs to the principal that opened it.
      */
