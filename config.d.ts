@@ -53,6 +53,25 @@ export interface Config {
     allowedOrigins?: string[];
 
     /**
+     * Ours. Remembers which credentials Backstage's httpAuth gave a bearer token, so a busy
+     * client does not pay for authentication on every request. Keyed by a SHA-256 of the
+     * token (never the token); an entry lives until the token's `exp` (JWTs) or
+     * `opaqueTokenTtlSeconds` (other tokens), and is dropped when an action answers 401.
+     */
+    credentialsCache?: {
+      /**
+       * Tokens remembered at most; 0 turns the cache off.
+       * @default 1000
+       */
+      maxEntries?: number;
+      /**
+       * How long an opaque (non-JWT) token is remembered, in seconds (1 to 3600).
+       * @default 60
+       */
+      opaqueTokenTtlSeconds?: number;
+    };
+
+    /**
      * Ours. Sessions: the legacy HTTP+SSE transport (`/v1[/{key}]/sse`) and stateful
      * Streamable HTTP. Every session belongs to the principal that opened it.
      */

@@ -20,10 +20,20 @@ export declare class McpEngine {
   /** The 401 challenge, for a request Backstage's `httpAuth` did not accept. */
   unauthorized(hadToken: boolean, server?: string | undefined | null): McpHttpResponse
   /**
-   * Refusals before authentication: a browser origin that may not call (`403`), a JWT that
-   * is malformed or expired (`401`). `null`: go on to Backstage's `httpAuth`.
+   * Before authentication: a refusal (`403` origin, `401` JWT that cannot be valid), or
+   * the cached credentials handle of a token Backstage already accepted, plus handles the
+   * cache let go of (release them).
    */
-  precheck(request: PrecheckRequest): McpHttpResponse | null
+  precheck(request: PrecheckRequest): PrecheckAnswer
+  /**
+   * Backstage accepted this `Authorization` with the credentials behind `handle` (the
+   * shim has retained one reference for the cache). Returns the handles to release.
+   */
+  rememberCredentials(authorization: string | undefined | null, handle: number): Array<number>
+  /** A downstream `401` for `handle`: true when the cache held it (release its reference). */
+  forgetCredentials(handle: number): boolean
+  /** Credentials the cache holds. */
+  cachedCredentials(): number
   /**
    * RFC 9728 metadata of `/v1` (no `server`) or `/v1/{server}`; `404` when unknown or
    * when OAuth is not offered.
@@ -55,7 +65,10 @@ export declare class McpEngine {
   deleteSession(request: SessionRequest): McpHttpResponse
   /** Open sessions of both transports. */
   sessionCount(): number
-  /** Backend shutdown: stop the timers and end every session; returns their ids. */
+  /**
+   * Backend shutdown: stop the timers and end every session; returns their ids. Cached
+   * credentials are released through `deliver`.
+   */
   shutdown(): Array<string>
 }
 
@@ -155,6 +168,13 @@ export interface McpPostRequest {
   protocolVersion?: string
   /** The raw request body. */
   body: Buffer
+}
+
+/** The answer of `precheck`. */
+export interface PrecheckAnswer {
+  refusal?: McpHttpResponse
+  cached?: number
+  release: Array<number>
 }
 
 /** What the engine may refuse before authentication. */

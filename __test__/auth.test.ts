@@ -2,6 +2,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mcpActionsPlugin from '../plugin';
+import { CredentialsTable } from '../plugin/bridge/credentials';
+import { createMcpActionsPlugin } from '../plugin/plugin';
 import {
   OTHER_TOKEN,
   STATIC_TOKEN,
@@ -215,6 +217,41 @@ describe('no leaks', () => {
     expect(text).toContain('tool call failed');
     for (const token of [STATIC_TOKEN, OTHER_TOKEN, userToken, expired, 'wrong-token-abcdef']) {
       expect(text.includes(token), `a token is in the log`).toBe(false);
+    }
+  });
+});
+
+/** Counts how often Backstage's httpAuth accepted a caller (each acceptance adds a handle). */
+class CountingTable extends CredentialsTable {
+  accepted = 0;
+  override add(...args: Parameters<CredentialsTable['add']>) {
+    this.accepted += 1;
+    return super.add(...args);
+  }
+}
+
+describe('credentials cache', () => {
+  it.each([
+    ['on', {}, 1],
+    ['off', { credentialsCache: { maxEntries: 0 } }, 10],
+  ])('asks httpAuth once per token when %s', async (_, mcpActions, expected) => {
+    const table = new CountingTable();
+    const b = await startBackend({
+      features: [createMcpActionsPlugin({ credentials: table }), testActionsPlugin],
+      config: { mcpActions: mcpActions as never },
+    });
+    try {
+      for (let i = 0; i < 10; i++) {
+        expect((await ping(b.mcpUrl, { Authorization: `Bearer ${STATIC_TOKEN}` })).status).toBe(200);
+      }
+      expect(table.accepted).toBe(expected);
+      // A wrong token is never cached: each attempt is Backstage's to refuse.
+      for (let i = 0; i < 2; i++) {
+        expect((await ping(b.mcpUrl, { Authorization: 'Bearer nope-nope' })).status).toBe(401);
+      }
+      expect(table.accepted).toBe(expected);
+    } finally {
+      await b.stop();
     }
   });
 });

@@ -21,7 +21,7 @@ interface Instance {
 
 const running: RunningBackend[] = [];
 
-async function start(sessions: object): Promise<Instance> {
+async function start(sessions: object, mcpActions: object = {}): Promise<Instance> {
   const credentials = new CredentialsTable();
   let probe!: McpActionsProbe;
   const backend = await startBackend({
@@ -33,6 +33,7 @@ async function start(sessions: object): Promise<Instance> {
     config: {
       backend: { actions: { pluginSources: ['testing', 'inventory'] } },
       mcpActions: {
+        ...(mcpActions as object),
         sessions: sessions as never,
         servers: { widgets: { name: 'Widgets', filter: { include: [{ id: 'testing:*-widget' }] } } },
       },
@@ -125,7 +126,7 @@ describe('legacy HTTP+SSE transport', () => {
     expect(main.probe.sessionCount()).toBe(1);
     await client.close();
     await eventually(() => main.probe.sessionCount() === 0, 'the session to close');
-    expect(main.credentials.size).toBe(0);
+    expect(main.credentials.size).toBe(main.probe.cachedCredentials());
   });
 
   it('serves named servers at /v1/{key}/sse', async () => {
@@ -205,7 +206,7 @@ describe('legacy HTTP+SSE transport', () => {
     await Promise.all(streams.map(s => s.close()));
     await eventually(() => main.probe.sessionCount() === 0, 'sessions to close');
     expect(main.probe.openStreams()).toBe(0);
-    expect(main.credentials.size).toBe(0);
+    expect(main.credentials.size).toBe(main.probe.cachedCredentials());
   });
 });
 
@@ -230,7 +231,7 @@ describe('stateful Streamable HTTP', () => {
     expect(stateful.probe.sessionCount()).toBe(0);
     await client.close();
     await eventually(() => stateful.probe.openStreams() === 0, 'the GET stream to end');
-    expect(stateful.credentials.size).toBe(0);
+    expect(stateful.credentials.size).toBe(stateful.probe.cachedCredentials());
   });
 
   it('refuses requests without, with unknown, or with someone else’s session id', async () => {
@@ -297,12 +298,16 @@ describe('stateful Streamable HTTP', () => {
 describe('session lifecycle and limits', () => {
   let short: Instance;
   beforeAll(async () => {
-    short = await start({
-      idleTimeoutSeconds: 1,
-      keepAliveSeconds: 0.2,
-      maxSessionsPerPrincipal: 2,
-      maxSessions: 3,
-    });
+    // With the credentials cache off, every handle belongs to a request or a stream.
+    short = await start(
+      {
+        idleTimeoutSeconds: 1,
+        keepAliveSeconds: 0.2,
+        maxSessionsPerPrincipal: 2,
+        maxSessions: 3,
+      },
+      { credentialsCache: { maxEntries: 0 } },
+    );
   });
 
   it('keeps idle streams alive with comments, then expires them', async () => {

@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialsTable } from '../plugin/bridge/credentials';
-import { createMcpActionsPlugin } from '../plugin/plugin';
+import { createMcpActionsPlugin, type McpActionsProbe } from '../plugin/plugin';
 import {
   STATIC_TOKEN,
   guestAuthConfig,
@@ -14,13 +14,14 @@ import {
 import { testActionsPlugin } from './support/testActionsPlugin';
 
 const credentials = new CredentialsTable();
+let probe!: McpActionsProbe;
 let backend: RunningBackend;
 const clients: Client[] = [];
 
 beforeAll(async () => {
   backend = await startBackend({
     features: [
-      createMcpActionsPlugin({ credentials }),
+      createMcpActionsPlugin({ credentials, probe: p => (probe = p) }),
       testActionsPlugin,
       import('@backstage/plugin-auth-backend'),
       import('@backstage/plugin-auth-backend-module-guest-provider'),
@@ -213,6 +214,8 @@ describe('MCP client over Streamable HTTP, real backend', () => {
       callError(client, 'testing.explode', {}),
       callError(client, 'testing.nope', {}),
     ]);
-    expect(credentials.size).toBe(0);
+    // Only the credentials cache still holds handles: one per token it remembers.
+    expect(probe.cachedCredentials()).toBeGreaterThan(0);
+    expect(credentials.size).toBe(probe.cachedCredentials());
   });
 });

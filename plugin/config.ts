@@ -79,6 +79,12 @@ export async function readEngineOptions(
             config.getOptionalBoolean('auth.experimentalRefreshToken.enabled') ?? false,
         }
       : undefined,
+    credentialsCache: {
+      maxEntries: config.getOptionalNumber('mcpActions.credentialsCache.maxEntries'),
+      opaqueTokenTtlSeconds: config.getOptionalNumber(
+        'mcpActions.credentialsCache.opaqueTokenTtlSeconds',
+      ),
+    },
     sessions: {
       stateful: config.getOptionalBoolean('mcpActions.sessions.stateful'),
       legacySse: config.getOptionalBoolean('mcpActions.sessions.legacySse'),

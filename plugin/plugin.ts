@@ -14,6 +14,7 @@ import { createStreamableRouter } from './routers/createStreamableRouter';
 export interface McpActionsProbe {
   sessionCount(): number;
   openStreams(): number;
+  cachedCredentials(): number;
 }
 
 /**
@@ -62,6 +63,7 @@ export function createMcpActionsPlugin(
           options.probe?.({
             sessionCount: () => engine.sessionCount(),
             openStreams: () => streams.size,
+            cachedCredentials: () => engine.cachedCredentials(),
           });
           // OAuth discovery for MCP clients, on the root router (RFC 9728, RFC 8414).
           const oauth = JSON.parse(engineOptions.config).oauth as

@@ -48,6 +48,10 @@ pub struct EngineConfig {
     pub origins: OriginPolicy,
     /// Set when the auth backend offers OAuth to MCP clients.
     pub oauth: Option<OAuth>,
+    /// `mcpActions.credentialsCache.maxEntries` (0: off).
+    pub credentials_cache_entries: usize,
+    /// `mcpActions.credentialsCache.opaqueTokenTtlSeconds`.
+    pub opaque_token_ttl: u64,
 }
 
 /// `mcpActions.sessions.*`: which session transports are on, and their limits.
@@ -86,6 +90,8 @@ impl Default for EngineConfig {
             sessions: SessionsConfig::default(),
             origins: OriginPolicy::new(None, &[]),
             oauth: None,
+            credentials_cache_entries: 1000,
+            opaque_token_ttl: 60,
         }
     }
 }
@@ -113,6 +119,15 @@ pub struct RawConfig {
     #[serde(default)]
     pub own_origins: Vec<String>,
     pub oauth: Option<RawOAuth>,
+    #[serde(default)]
+    pub credentials_cache: RawCredentialsCache,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawCredentialsCache {
+    pub max_entries: Option<f64>,
+    pub opaque_token_ttl_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -319,6 +334,26 @@ impl EngineConfig {
             page_size,
             sessions: raw.sessions.validate()?,
             origins: OriginPolicy::new(raw.allowed_origins.as_deref(), &raw.own_origins),
+            credentials_cache_entries: match raw.credentials_cache.max_entries {
+                None => defaults.credentials_cache_entries,
+                Some(n) if n.fract() == 0.0 && (0.0..=1_000_000.0).contains(&n) => n as usize,
+                Some(n) => {
+                    return Err(config_error(
+                        "mcpActions.credentialsCache.maxEntries",
+                        format!("must be a whole number between 0 and 1000000, got {n}"),
+                    ))
+                }
+            },
+            opaque_token_ttl: match raw.credentials_cache.opaque_token_ttl_seconds {
+                None => defaults.opaque_token_ttl,
+                Some(n) if n.fract() == 0.0 && (1.0..=3600.0).contains(&n) => n as u64,
+                Some(n) => {
+                    return Err(config_error(
+                        "mcpActions.credentialsCache.opaqueTokenTtlSeconds",
+                        format!("must be a whole number of seconds between 1 and 3600, got {n}"),
+                    ))
+                }
+            },
             oauth: raw.oauth.map(|o| OAuth {
                 mcp_base_url: o.mcp_base_url,
                 auth_base_url: o.auth_base_url,

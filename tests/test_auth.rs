@@ -107,6 +107,7 @@ fn engine_precheck_refuses_origin_then_expired_tokens() {
     let r = f
         .engine
         .precheck(Some("http://evil.example"), None, None, NOW)
+        .refusal
         .unwrap();
     assert_eq!(r.status, 403);
     assert!(body_json(&r)["error"]["message"]
@@ -114,7 +115,11 @@ fn engine_precheck_refuses_origin_then_expired_tokens() {
         .unwrap()
         .contains("http://evil.example"));
     let expired = format!("Bearer {}", jwt(json!({"exp": NOW - 3600})));
-    let r = f.engine.precheck(None, Some(&expired), None, NOW).unwrap();
+    let r = f
+        .engine
+        .precheck(None, Some(&expired), None, NOW)
+        .refusal
+        .unwrap();
     assert_eq!(r.status, 401);
     assert!(r
         .header("www-authenticate")
@@ -123,6 +128,7 @@ fn engine_precheck_refuses_origin_then_expired_tokens() {
     assert!(f
         .engine
         .precheck(Some("http://b.example"), Some("Bearer opaque"), None, NOW)
+        .refusal
         .is_none());
 }
 
@@ -179,4 +185,68 @@ fn protected_resource_metadata() {
         fixture().engine.protected_resource_metadata(None).status,
         404
     );
+}
+
+#[test]
+fn the_credentials_cache_remembers_until_expiry_and_forgets_on_demand() {
+    use mcp_actions_backend::auth::{CredentialsCache, Lookup};
+    let cache = CredentialsCache::new(2, 60);
+    assert_eq!(cache.lookup("opaque-a", NOW), Lookup::Miss { stale: None });
+    assert!(cache.insert("opaque-a", 1, NOW).is_empty());
+    assert_eq!(cache.lookup("opaque-a", NOW + 59), Lookup::Hit(1));
+    // Opaque tokens live for the TTL; then the stale handle comes back for release.
+    assert_eq!(
+        cache.lookup("opaque-a", NOW + 60),
+        Lookup::Miss { stale: Some(1) }
+    );
+    assert!(cache.is_empty());
+
+    // A JWT lives until its exp; one already expired is not kept.
+    let jwt_a = jwt(json!({"exp": NOW + 10}));
+    assert!(cache.insert(&jwt_a, 2, NOW).is_empty());
+    assert_eq!(cache.lookup(&jwt_a, NOW + 9), Lookup::Hit(2));
+    assert_eq!(
+        cache.lookup(&jwt_a, NOW + 10),
+        Lookup::Miss { stale: Some(2) }
+    );
+    assert_eq!(cache.insert(&jwt(json!({"exp": NOW - 1})), 3, NOW), vec![3]);
+
+    // Bounded: the oldest entry goes first; replacing a token releases its old handle.
+    assert!(cache.insert("t1", 4, NOW).is_empty());
+    assert!(cache.insert("t2", 5, NOW).is_empty());
+    assert_eq!(cache.insert("t3", 6, NOW), vec![4]);
+    assert_eq!(cache.insert("t3", 7, NOW), vec![6]);
+    assert_eq!(cache.len(), 2);
+
+    // A downstream 401 drops an entry.
+    assert!(cache.forget(7));
+    assert!(!cache.forget(7));
+    assert_eq!(cache.lookup("t3", NOW), Lookup::Miss { stale: None });
+    assert_eq!(cache.sweep(NOW + 3600), vec![5]);
+
+    // Off.
+    let off = CredentialsCache::new(0, 60);
+    assert_eq!(off.insert("t", 9, NOW), vec![9]);
+    assert_eq!(off.lookup("t", NOW), Lookup::Miss { stale: None });
+}
+
+#[test]
+fn the_engine_serves_cached_credentials_for_a_known_token() {
+    let f = fixture();
+    let auth = Some("Bearer opaque-token");
+    assert_eq!(f.engine.precheck(None, auth, None, NOW).cached, None);
+    assert!(f.engine.remember_credentials(auth, 11, NOW).is_empty());
+    assert_eq!(f.engine.precheck(None, auth, None, NOW).cached, Some(11));
+    assert_eq!(
+        f.engine
+            .precheck(None, Some("Bearer other"), None, NOW)
+            .cached,
+        None
+    );
+    // A refused origin is refused even with a cached token.
+    let refused = f
+        .engine
+        .precheck(Some("http://evil.example"), auth, None, NOW);
+    assert!(refused.refusal.is_some() && refused.cached.is_none());
+    assert_eq!(f.engine.remember_credentials(None, 12, NOW), vec![12]);
 }

@@ -2,29 +2,40 @@ import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 
 /**
  * Credentials never cross into Rust: the engine gets a numeric handle into this table and
- * hands it back in callbacks. A handle lives as long as the request that created it.
+ * hands it back in callbacks. Entries are reference-counted: a request holds one reference
+ * while it runs, and the engine's credentials cache one while it remembers the token.
  */
 export class CredentialsTable {
-  readonly #entries = new Map<number, BackstageCredentials>();
+  readonly #entries = new Map<number, { credentials: BackstageCredentials; refs: number }>();
   #next = 0;
 
+  /** A new handle with one reference. */
   add(credentials: BackstageCredentials): number {
     do {
       this.#next = this.#next >= 0xffffffff ? 1 : this.#next + 1;
     } while (this.#entries.has(this.#next));
-    this.#entries.set(this.#next, credentials);
+    this.#entries.set(this.#next, { credentials, refs: 1 });
     return this.#next;
   }
 
+  /** One more reference to a handle; false when it is gone. */
+  retain(handle: number): boolean {
+    const entry = this.#entries.get(handle);
+    if (entry) entry.refs += 1;
+    return Boolean(entry);
+  }
+
   get(handle: number): BackstageCredentials | undefined {
-    return this.#entries.get(handle);
+    return this.#entries.get(handle)?.credentials;
   }
 
+  /** Drop one reference; the entry goes with the last. */
   release(handle: number): void {
-    this.#entries.delete(handle);
+    const entry = this.#entries.get(handle);
+    if (entry && --entry.refs <= 0) this.#entries.delete(handle);
   }
 
-  /** Handles currently held: zero whenever no request is in flight. */
+  /** Handles held: by running requests, and by the credentials cache. */
   get size(): number {
     return this.#entries.size;
   }

@@ -66,7 +66,12 @@ export function createEngine(options: {
       });
       return { json: JSON.stringify(output ?? null) };
     } catch (error) {
-      return describeFailure(error);
+      const failure = describeFailure(error);
+      // Credentials the registry no longer accepts must not be served from the cache.
+      if (failure.errorName === 'AuthenticationError' && engine.forgetCredentials(request.credentials)) {
+        credentials.release(request.credentials);
+      }
+      return failure;
     }
   };
 
@@ -77,11 +82,12 @@ export function createEngine(options: {
     write.call(logger, record.message, record.fields);
   };
 
-  return new McpEngine(
+  const engine: McpEngine = new McpEngine(
     options.options,
     listActions,
     invokeAction,
     log,
     options.streams.deliver,
   );
+  return engine;
 }

@@ -47,32 +47,44 @@ export function createStreamableRouter(options: {
   const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
 
   /**
-   * The engine may refuse first (an origin that may not call, a JWT that cannot be valid);
-   * then Backstage decides who the caller is, and a refusal is the engine's 401 challenge.
+   * The engine may refuse first (an origin that may not call, a JWT that cannot be valid) or
+   * remember that Backstage already accepted this token; otherwise Backstage decides who the
+   * caller is, and a refusal is the engine's 401 challenge. On success the caller holds one
+   * reference to `handle`, which it releases when done.
    */
   async function authenticate(
     req: Request,
     res: Response,
-  ): Promise<BackstageCredentials | undefined> {
+  ): Promise<{ caller: BackstageCredentials; handle: number } | undefined> {
     const server = req.params.server;
-    const refusal = engine.precheck({
-      origin: header(req, 'origin'),
-      authorization: header(req, 'authorization'),
-      server,
-    });
-    if (refusal) {
-      send(res, refusal);
+    const authorization = header(req, 'authorization');
+    const admission = engine.precheck({ origin: header(req, 'origin'), authorization, server });
+    admission.release.forEach(h => credentials.release(h));
+    if (admission.refusal) {
+      send(res, admission.refusal);
       return undefined;
     }
+    if (admission.cached !== undefined && admission.cached !== null) {
+      const caller = credentials.get(admission.cached);
+      if (caller && credentials.retain(admission.cached)) {
+        return { caller, handle: admission.cached };
+      }
+    }
+    let caller: BackstageCredentials;
     try {
-      return await httpAuth.credentials(req, { allow: ['user', 'service'] });
+      caller = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     } catch (error) {
       if (isError(error) && error.name === 'AuthenticationError') {
-        send(res, engine.unauthorized(Boolean(req.headers.authorization), server));
+        send(res, engine.unauthorized(Boolean(authorization), server));
         return undefined;
       }
       throw error;
     }
+    const handle = credentials.add(caller);
+    // One more reference for the cache; it hands back what it does not keep.
+    credentials.retain(handle);
+    engine.rememberCredentials(authorization, handle).forEach(h => credentials.release(h));
+    return { caller, handle };
   }
 
   /** Run a handler; a failure in the shim itself is a JSON-RPC 500, never a hang. */
@@ -105,9 +117,9 @@ export function createStreamableRouter(options: {
 
   // Streamable HTTP: POST (stateless, or stateful with Mcp-Session-Id).
   const post = withBody(async (req, res) => {
-    const caller = await authenticate(req, res);
-    if (!caller) return;
-    const handle = credentials.add(caller);
+    const auth = await authenticate(req, res);
+    if (!auth) return;
+    const { caller, handle } = auth;
     try {
       send(
         res,
@@ -130,8 +142,10 @@ export function createStreamableRouter(options: {
 
   // Streamable HTTP: GET opens a stateful session's stream (405 when stateless).
   const get = guarded(async (req, res) => {
-    const caller = await authenticate(req, res);
-    if (!caller) return;
+    const auth = await authenticate(req, res);
+    if (!auth) return;
+    credentials.release(auth.handle);
+    const caller = auth.caller;
     const answer = engine.openStream({
       server: req.params.server,
       sessionId: header(req, 'mcp-session-id'),
@@ -147,8 +161,10 @@ export function createStreamableRouter(options: {
 
   // Streamable HTTP: DELETE ends a stateful session (405 when stateless).
   const remove = guarded(async (req, res) => {
-    const caller = await authenticate(req, res);
-    if (!caller) return;
+    const auth = await authenticate(req, res);
+    if (!auth) return;
+    credentials.release(auth.handle);
+    const caller = auth.caller;
     const sessionId = header(req, 'mcp-session-id');
     const answer = engine.deleteSession({
       server: req.params.server,
@@ -161,8 +177,10 @@ export function createStreamableRouter(options: {
 
   // Legacy HTTP+SSE: GET .../sse opens a session and its stream.
   const legacyOpen = guarded(async (req, res) => {
-    const caller = await authenticate(req, res);
-    if (!caller) return;
+    const auth = await authenticate(req, res);
+    if (!auth) return;
+    credentials.release(auth.handle);
+    const caller = auth.caller;
     const answer = engine.openLegacy({
       server: req.params.server,
       principal: describePrincipal(caller),
@@ -179,9 +197,9 @@ export function createStreamableRouter(options: {
   // Legacy HTTP+SSE: POST .../sse/messages?sessionId=… answers 202; the result goes down
   // the session's stream. Each POST is authenticated on its own.
   const legacyPost = withBody(async (req, res) => {
-    const caller = await authenticate(req, res);
-    if (!caller) return;
-    const handle = credentials.add(caller);
+    const auth = await authenticate(req, res);
+    if (!auth) return;
+    const { caller, handle } = auth;
     let pending = false;
     try {
       const answer = engine.legacyPost({

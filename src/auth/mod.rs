@@ -3,9 +3,11 @@
 //! acceptance is Backstage's `httpAuth` alone. Also the `401` challenge and the RFC 9728
 //! protected-resource metadata that tells MCP clients where to log in.
 
+mod cache;
 mod origin;
 mod token;
 
+pub use cache::{CredentialsCache, Lookup};
 pub use origin::OriginPolicy;
 pub use token::{bearer_token, precheck_token, TokenRejection, LEEWAY_SECONDS};
 

@@ -168,6 +168,21 @@ pub struct PrecheckRequest {
     pub server: Option<String>,
 }
 
+/// The answer of `precheck`.
+#[napi(object)]
+pub struct PrecheckAnswer {
+    pub refusal: Option<McpHttpResponse>,
+    pub cached: Option<u32>,
+    pub release: Vec<u32>,
+}
+
+fn now_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
 /// GET or DELETE of a stateful Streamable HTTP session.
 #[napi(object)]
 pub struct SessionRequest {
@@ -225,6 +240,18 @@ async fn sweep_sessions(
         let Some(engine) = engine.upgrade() else {
             return;
         };
+        for handle in engine.sweep_credentials(now_seconds()) {
+            let release = Some(handle);
+            send(
+                &deliver,
+                StreamEvent {
+                    session: String::new(),
+                    chunk: None,
+                    end: false,
+                    release,
+                },
+            );
+        }
         let sweep = engine.sweep();
         for (session, _, _) in sweep.expired {
             tracing::debug!(%session, "session expired after being idle");
@@ -352,23 +379,44 @@ impl McpEngine {
             .into()
     }
 
-    /// Refusals before authentication: a browser origin that may not call (`403`), a JWT that
-    /// is malformed or expired (`401`). `null`: go on to Backstage's `httpAuth`.
+    /// Before authentication: a refusal (`403` origin, `401` JWT that cannot be valid), or
+    /// the cached credentials handle of a token Backstage already accepted, plus handles the
+    /// cache let go of (release them).
     #[napi]
-    pub fn precheck(&self, request: PrecheckRequest) -> Option<McpHttpResponse> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
-        tracing::dispatcher::with_default(&self.dispatch, || {
+    pub fn precheck(&self, request: PrecheckRequest) -> PrecheckAnswer {
+        let admission = tracing::dispatcher::with_default(&self.dispatch, || {
             self.engine.precheck(
                 request.origin.as_deref(),
                 request.authorization.as_deref(),
                 request.server.as_deref(),
-                now,
+                now_seconds(),
             )
-        })
-        .map(Into::into)
+        });
+        PrecheckAnswer {
+            refusal: admission.refusal.map(Into::into),
+            cached: admission.cached,
+            release: admission.release,
+        }
+    }
+
+    /// Backstage accepted this `Authorization` with the credentials behind `handle` (the
+    /// shim has retained one reference for the cache). Returns the handles to release.
+    #[napi]
+    pub fn remember_credentials(&self, authorization: Option<String>, handle: u32) -> Vec<u32> {
+        self.engine
+            .remember_credentials(authorization.as_deref(), handle, now_seconds())
+    }
+
+    /// A downstream `401` for `handle`: true when the cache held it (release its reference).
+    #[napi]
+    pub fn forget_credentials(&self, handle: u32) -> bool {
+        self.engine.forget_credentials(handle)
+    }
+
+    /// Credentials the cache holds.
+    #[napi]
+    pub fn cached_credentials(&self) -> u32 {
+        u32::try_from(self.engine.cached_credentials()).unwrap_or(u32::MAX)
     }
 
     /// RFC 9728 metadata of `/v1` (no `server`) or `/v1/{server}`; `404` when unknown or
@@ -532,10 +580,23 @@ impl McpEngine {
         u32::try_from(self.engine.session_count()).unwrap_or(u32::MAX)
     }
 
-    /// Backend shutdown: stop the timers and end every session; returns their ids.
+    /// Backend shutdown: stop the timers and end every session; returns their ids. Cached
+    /// credentials are released through `deliver`.
     #[napi]
     pub fn shutdown(&self) -> Vec<String> {
         self.stopped.store(true, Ordering::Relaxed);
+        for handle in self.engine.clear_credentials() {
+            let release = Some(handle);
+            send(
+                &self.deliver,
+                StreamEvent {
+                    session: String::new(),
+                    chunk: None,
+                    end: false,
+                    release,
+                },
+            );
+        }
         self.engine.close_all_sessions()
     }
 }

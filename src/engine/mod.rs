@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use tracing::{debug, error, warn};
 
+use crate::auth::{CredentialsCache, Lookup};
 use crate::config::{EngineConfig, ServerConfig};
 use crate::host::{ActionHost, CallContext, HostError};
 use crate::protocol::http::{self, Framing, HttpResponse, PostRequest};
@@ -32,6 +33,18 @@ pub struct Engine<H> {
     host: H,
     tools: ToolSet,
     sessions: SessionTable,
+    credentials: CredentialsCache,
+}
+
+/// What the engine decided before Backstage looks at a caller.
+#[derive(Debug, Default)]
+pub struct Admission {
+    /// Refused: send this (`403` origin, `401` JWT that cannot be valid).
+    pub refusal: Option<HttpResponse>,
+    /// Backstage already accepted this token: the handle of its credentials.
+    pub cached: Option<u32>,
+    /// Handles the cache let go of, for the host to release.
+    pub release: Vec<u32>,
 }
 
 /// What one request is served as: which server, and whether the read-only switch is on.
@@ -88,6 +101,10 @@ impl<H: ActionHost> Engine<H> {
     pub fn new(config: EngineConfig, host: H) -> Self {
         Self {
             sessions: SessionTable::new(config.sessions.limits),
+            credentials: CredentialsCache::new(
+                config.credentials_cache_entries,
+                config.opaque_token_ttl,
+            ),
             config,
             host,
             tools: ToolSet::default(),
@@ -98,27 +115,80 @@ impl<H: ActionHost> Engine<H> {
         &self.config
     }
 
-    /// What the engine refuses before Backstage looks at the caller: a browser origin that
-    /// may not call (`403`), a JWT that is malformed or expired (`401`). `None`: go on to
-    /// `httpAuth`, which alone accepts.
+    /// What the engine decides before Backstage looks at the caller: a browser origin that
+    /// may not call (`403`), a JWT that is malformed or expired (`401`), or a token Backstage
+    /// already accepted (its cached credentials). Otherwise Backstage's `httpAuth` decides.
     pub fn precheck(
         &self,
         origin: Option<&str>,
         authorization: Option<&str>,
         server: Option<&str>,
         now_seconds: u64,
-    ) -> Option<HttpResponse> {
+    ) -> Admission {
         if !self.config.origins.allows(origin) {
             warn!(
                 origin = origin.unwrap_or_default(),
                 "refused a request from an origin that is not allowed"
             );
-            return Some(http::forbidden_origin(origin.unwrap_or_default()));
+            return Admission {
+                refusal: Some(http::forbidden_origin(origin.unwrap_or_default())),
+                ..Admission::default()
+            };
         }
-        let token = crate::auth::bearer_token(authorization)?;
-        let rejection = crate::auth::precheck_token(token, now_seconds).err()?;
-        debug!(reason = %rejection, "refused a bearer token before authentication");
-        Some(self.unauthorized(Some(&rejection.to_string()), server))
+        let Some(token) = crate::auth::bearer_token(authorization) else {
+            return Admission::default();
+        };
+        if let Err(rejection) = crate::auth::precheck_token(token, now_seconds) {
+            debug!(reason = %rejection, "refused a bearer token before authentication");
+            return Admission {
+                refusal: Some(self.unauthorized(Some(&rejection.to_string()), server)),
+                ..Admission::default()
+            };
+        }
+        match self.credentials.lookup(token, now_seconds) {
+            Lookup::Hit(handle) => Admission {
+                cached: Some(handle),
+                ..Admission::default()
+            },
+            Lookup::Miss { stale } => Admission {
+                release: stale.into_iter().collect(),
+                ..Admission::default()
+            },
+        }
+    }
+
+    /// Backstage accepted `authorization`'s token with the credentials behind `handle`:
+    /// remember that until the token expires. Returns handles the cache does not keep.
+    pub fn remember_credentials(
+        &self,
+        authorization: Option<&str>,
+        handle: u32,
+        now_seconds: u64,
+    ) -> Vec<u32> {
+        match crate::auth::bearer_token(authorization) {
+            Some(token) => self.credentials.insert(token, handle, now_seconds),
+            None => vec![handle],
+        }
+    }
+
+    /// A downstream `401` for these credentials: stop reusing them. True when the cache
+    /// held the handle (the host then releases the cache's reference).
+    pub fn forget_credentials(&self, handle: u32) -> bool {
+        self.credentials.forget(handle)
+    }
+
+    /// Expired cache entries (their handles), for the periodic sweep.
+    pub fn sweep_credentials(&self, now_seconds: u64) -> Vec<u32> {
+        self.credentials.sweep(now_seconds)
+    }
+
+    /// Every cached handle (shutdown).
+    pub fn clear_credentials(&self) -> Vec<u32> {
+        self.credentials.clear()
+    }
+
+    pub fn cached_credentials(&self) -> usize {
+        self.credentials.len()
     }
 
     /// The `401` for a request Backstage did not accept (or the engine refused early).
