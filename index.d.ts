@@ -155,7 +155,10 @@ export interface McpHttpResponse {
 export interface McpPostRequest {
   /** Handle of the caller's credentials in the shim's table. */
   credentials: number
-  /** `user:default/jane`, `service:external:ci`: for logs, never for decisions. */
+  /**
+   * `user:default/jane`, `service:external:ci`, from the credentials Backstage accepted:
+   * the owner of any session this request opens, and the name in logs.
+   */
   principal: string
   /** `/v1/{server}`; absent for `/v1`. */
   server?: string

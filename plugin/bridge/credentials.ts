@@ -41,7 +41,10 @@ export class CredentialsTable {
   }
 }
 
-/** `user:default/jane` or `service:external:ci`: for logs, never for decisions. */
+/**
+ * `user:default/jane` or `service:external:ci`, from credentials Backstage accepted: session
+ * owners are bound to it, and logs name it.
+ */
 export function describePrincipal(credentials: BackstageCredentials): string {
   const principal = credentials.principal as {
     type?: string;

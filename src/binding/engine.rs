@@ -37,7 +37,8 @@ pub struct EngineOptions {
 pub struct McpPostRequest {
     /// Handle of the caller's credentials in the shim's table.
     pub credentials: u32,
-    /// `user:default/jane`, `service:external:ci`: for logs, never for decisions.
+    /// `user:default/jane`, `service:external:ci`, from the credentials Backstage accepted:
+    /// the owner of any session this request opens, and the name in logs.
     pub principal: String,
     /// `/v1/{server}`; absent for `/v1`.
     pub server: Option<String>,
