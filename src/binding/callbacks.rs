@@ -50,13 +50,83 @@ pub type InvokeActionFn =
 pub type LogFn = ThreadsafeFunction<LogRecord, (), LogRecord, Status, false, true>;
 
 /// Something for an open SSE response: a chunk to write, the end of the stream, and/or a
-/// credentials handle the shim can release now (its call has finished).
+/// credentials handle the shim can release now (its call has finished), with the
+/// observations of that call and the shim's ticket for the request that made it.
 #[napi(object)]
 pub struct StreamEvent {
     pub session: String,
     pub chunk: Option<String>,
     pub end: bool,
     pub release: Option<u32>,
+    pub ticket: Option<u32>,
+    pub observations: Option<Vec<ObservationRecord>>,
+}
+
+impl StreamEvent {
+    /// Only: release a credentials handle.
+    pub fn release(handle: u32) -> Self {
+        Self {
+            session: String::new(),
+            chunk: None,
+            end: false,
+            release: Some(handle),
+            ticket: None,
+            observations: None,
+        }
+    }
+
+    /// End a session's stream.
+    pub fn end(session: String) -> Self {
+        Self {
+            end: true,
+            ..Self::chunk(session, None)
+        }
+    }
+
+    /// Write a chunk to a session's stream.
+    pub fn chunk(session: String, chunk: Option<String>) -> Self {
+        Self {
+            session,
+            chunk,
+            end: false,
+            release: None,
+            ticket: None,
+            observations: None,
+        }
+    }
+}
+
+/// One MCP operation a request performed, for audit events and metrics.
+#[napi(object)]
+pub struct ObservationRecord {
+    /// `tools/list` or `tools/call`.
+    pub method: String,
+    pub tool: Option<String>,
+    pub tool_count: Option<u32>,
+    /// Unset on success; `tool_error` for an `isError` result; else the JSON-RPC error code.
+    pub error_type: Option<String>,
+    /// `Name: message` of a tool error, or the JSON-RPC error message.
+    pub error: Option<String>,
+    pub seconds: f64,
+}
+
+impl From<crate::engine::Observation> for ObservationRecord {
+    fn from(o: crate::engine::Observation) -> Self {
+        Self {
+            method: o.method.to_owned(),
+            tool: o.tool,
+            tool_count: o.tool_count.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+            error_type: o.error_type,
+            error: o.error,
+            seconds: o.seconds,
+        }
+    }
+}
+
+/// The observations of a request, `None` when there were none.
+pub fn records(observed: &crate::engine::Observations) -> Option<Vec<ObservationRecord>> {
+    let list = observed.take();
+    (!list.is_empty()).then(|| list.into_iter().map(Into::into).collect())
 }
 
 /// `(event: StreamEvent) => void`, called without waiting.

@@ -13,10 +13,11 @@ use tracing::instrument::WithSubscriber;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 
 use super::callbacks::{
-    DeliverFn, HostOutcome, InvokeActionFn, InvokeRequest, ListActionsFn, LogFn, StreamEvent,
+    records, DeliverFn, HostOutcome, InvokeActionFn, InvokeRequest, ListActionsFn, LogFn,
+    ObservationRecord, StreamEvent,
 };
 use super::log;
-use crate::engine::LegacyPost;
+use crate::engine::{LegacyPost, Observations};
 use crate::protocol::http::{self, HttpResponse, PostRequest, KEEP_ALIVE};
 use crate::protocol::jsonrpc::internal_error;
 use crate::{ActionHost, CallContext, Engine, EngineConfig, HostError};
@@ -59,6 +60,8 @@ pub struct McpHttpResponse {
     pub status: u16,
     pub headers: HashMap<String, String>,
     pub body: Option<String>,
+    /// What the request did (POST answers only), to report after sending the answer.
+    pub observations: Option<Vec<ObservationRecord>>,
 }
 
 impl From<HttpResponse> for McpHttpResponse {
@@ -71,6 +74,7 @@ impl From<HttpResponse> for McpHttpResponse {
                 .map(|(k, v)| (k.to_owned(), v))
                 .collect(),
             body: r.body,
+            observations: None,
         }
     }
 }
@@ -157,6 +161,8 @@ pub struct LegacyPostRequest {
     /// Handle of this POST's credentials: its call runs with them. Released through
     /// `deliver` when `pending` is true, else by the shim at once.
     pub credentials: u32,
+    /// The shim's number for this request, echoed in the `deliver` event that finishes it.
+    pub ticket: Option<u32>,
     pub content_type: Option<String>,
     pub body: Buffer,
 }
@@ -242,41 +248,16 @@ async fn sweep_sessions(
             return;
         };
         for handle in engine.sweep_credentials(now_seconds()) {
-            let release = Some(handle);
-            send(
-                &deliver,
-                StreamEvent {
-                    session: String::new(),
-                    chunk: None,
-                    end: false,
-                    release,
-                },
-            );
+            send(&deliver, StreamEvent::release(handle));
         }
         let sweep = engine.sweep();
         for (session, _, _) in sweep.expired {
             tracing::debug!(%session, "session expired after being idle");
-            send(
-                &deliver,
-                StreamEvent {
-                    session,
-                    chunk: None,
-                    end: true,
-                    release: None,
-                },
-            );
+            send(&deliver, StreamEvent::end(session));
         }
         for session in sweep.keep_alive {
             let chunk = Some(KEEP_ALIVE.to_owned());
-            send(
-                &deliver,
-                StreamEvent {
-                    session,
-                    chunk,
-                    end: false,
-                    release: None,
-                },
-            );
+            send(&deliver, StreamEvent::chunk(session, chunk));
         }
     }
 }
@@ -342,12 +323,16 @@ impl McpEngine {
             protocol_version: request.protocol_version.as_deref(),
             body: &request.body,
         };
-        let answer = AssertUnwindSafe(engine.handle_post(req, &ctx))
+        let observed = Observations::default();
+        let answer = AssertUnwindSafe(engine.handle_post_observed(req, &ctx, &observed))
             .catch_unwind()
             .with_subscriber(self.dispatch.clone())
             .await;
         match answer {
-            Ok(response) => response.into(),
+            Ok(response) => McpHttpResponse {
+                observations: records(&observed),
+                ..response.into()
+            },
             Err(_) => {
                 tracing::dispatcher::with_default(&self.dispatch, || {
                     tracing::error!(principal = %ctx.principal, "the MCP engine panicked while answering a request");
@@ -493,13 +478,16 @@ impl McpEngine {
             principal: request.principal,
         };
         let server = request.server;
+        let ticket = request.ticket;
         let session = accepted.session_id;
         napi::bindgen_prelude::spawn(
             async move {
+                let observed = Observations::default();
                 let chunk = AssertUnwindSafe(engine.process_legacy(
                     server.as_deref(),
                     accepted.body,
                     &ctx,
+                    &observed,
                 ))
                 .catch_unwind()
                 .await
@@ -507,14 +495,15 @@ impl McpEngine {
                     tracing::error!(%session, "the MCP engine panicked while answering a message");
                     None
                 });
-                let release = Some(ctx.credentials);
                 send(
                     &deliver,
                     StreamEvent {
                         session,
                         chunk,
                         end: false,
-                        release,
+                        release: Some(ctx.credentials),
+                        ticket,
+                        observations: records(&observed),
                     },
                 );
             }
@@ -587,16 +576,7 @@ impl McpEngine {
     pub fn shutdown(&self) -> Vec<String> {
         self.stopped.store(true, Ordering::Relaxed);
         for handle in self.engine.clear_credentials() {
-            let release = Some(handle);
-            send(
-                &self.deliver,
-                StreamEvent {
-                    session: String::new(),
-                    chunk: None,
-                    end: false,
-                    release,
-                },
-            );
+            send(&self.deliver, StreamEvent::release(handle));
         }
         self.engine.close_all_sessions()
     }

@@ -1,7 +1,11 @@
 //! The engine: one POST in, one HTTP answer out. Owns the configuration, the host and the
 //! session table.
 
+mod observe;
 mod sessions;
+
+use observe::Timer;
+pub use observe::{Observation, Observations};
 
 pub use sessions::{LegacyAccepted, LegacyOpened, LegacyPost};
 
@@ -51,6 +55,7 @@ pub struct Admission {
 pub(crate) struct Scope<'a> {
     server: &'a ServerConfig,
     read_only: bool,
+    observed: &'a Observations,
 }
 
 #[derive(Serialize)]
@@ -227,6 +232,17 @@ impl<H: ActionHost> Engine<H> {
 
     /// Answer one Streamable HTTP POST.
     pub async fn handle_post(&self, req: PostRequest<'_>, ctx: &CallContext) -> HttpResponse {
+        self.handle_post_observed(req, ctx, &Observations::default())
+            .await
+    }
+
+    /// Answer one Streamable HTTP POST, recording its operations in `observed`.
+    pub async fn handle_post_observed(
+        &self,
+        req: PostRequest<'_>,
+        ctx: &CallContext,
+        observed: &Observations,
+    ) -> HttpResponse {
         let Some(server) = self.config.server(req.server) else {
             return unknown_server(req.server.unwrap_or_default(), &self.config);
         };
@@ -238,7 +254,11 @@ impl<H: ActionHost> Engine<H> {
             Ok(on) => on,
             Err(response) => return response,
         };
-        let scope = Scope { server, read_only };
+        let scope = Scope {
+            server,
+            read_only,
+            observed,
+        };
         let body = match parse_body(req.body) {
             Ok(body) => body,
             Err(BodyError::Parse(detail)) => {
@@ -412,6 +432,26 @@ impl<H: ActionHost> Engine<H> {
         scope: &Scope<'_>,
         ctx: &CallContext,
     ) -> Outcome {
+        let timer = Timer::start();
+        let outcome = self.list_page(params, scope, ctx).await;
+        scope.observed.push(Observation {
+            method: "tools/list",
+            tool: None,
+            tool_count: outcome.as_ref().ok().map(|(_, n)| *n),
+            error_type: outcome.as_ref().err().map(|e| e.code.0.to_string()),
+            error: outcome.as_ref().err().map(|e| e.message.to_string()),
+            seconds: timer.seconds(),
+        });
+        outcome.map(|(raw, _)| raw)
+    }
+
+    /// One page of tools, and how many it holds.
+    async fn list_page(
+        &self,
+        params: Option<Value>,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+    ) -> Result<(Box<RawValue>, usize), ErrorData> {
         let params = params_object(params)?;
         let offset = match params.get("cursor") {
             None | Some(Value::Null) => 0,
@@ -426,10 +466,12 @@ impl<H: ActionHost> Engine<H> {
         };
         let tools = self.scoped_tools(scope, ctx).await?;
         let (range, next_cursor) = page::page(tools.len(), offset, self.config.page_size);
-        to_raw(&ToolsPage {
+        let count = range.len();
+        let raw = to_raw(&ToolsPage {
             tools: tools[range].iter().map(|t| &t.tool).collect(),
             next_cursor,
-        })
+        })?;
+        Ok((raw, count))
     }
 
     /// The action a tool name stands for in this scope, found through the action list.
@@ -470,6 +512,37 @@ impl<H: ActionHost> Engine<H> {
         params: Option<Value>,
         scope: &Scope<'_>,
         ctx: &CallContext,
+    ) -> Outcome {
+        let timer = Timer::start();
+        let tool = params
+            .as_ref()
+            .and_then(|p| p.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let mut failure = None;
+        let outcome = self.call_tool_inner(params, scope, ctx, &mut failure).await;
+        let (error_type, error) = match (&outcome, failure) {
+            (Err(e), _) => (Some(e.code.0.to_string()), Some(e.message.to_string())),
+            (Ok(_), Some(description)) => (Some("tool_error".to_owned()), Some(description)),
+            (Ok(_), None) => (None, None),
+        };
+        scope.observed.push(Observation {
+            method: "tools/call",
+            tool,
+            tool_count: None,
+            error_type,
+            error,
+            seconds: timer.seconds(),
+        });
+        outcome
+    }
+
+    async fn call_tool_inner(
+        &self,
+        params: Option<Value>,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+        failure: &mut Option<String>,
     ) -> Outcome {
         let mut params = params_object(params)?;
         let name = match params.remove("name") {
@@ -540,6 +613,7 @@ impl<H: ActionHost> Engine<H> {
                     }
                     if result::is_known_error(&err_name) {
                         debug!(tool = %name, error = %err_name, "tool reported an error");
+                        *failure = Some(format!("{err_name}: {message}"));
                         return Ok(result::tool_error(&err_name, &message));
                     }
                     warn!(tool = %name, action = %action_id, principal = %ctx.principal, error = %err_name,

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use rmcp::model::{ErrorCode, ErrorData};
 
-use super::{unknown_server, Engine, Scope};
+use super::{unknown_server, Engine, Observations, Scope};
 use crate::host::{ActionHost, CallContext};
 use crate::protocol::http::{self, sse_message, HttpResponse};
 use crate::protocol::jsonrpc::{self, invalid_request, parse_body, Body, BodyError};
@@ -182,11 +182,13 @@ impl<H: ActionHost> Engine<H> {
         server: Option<&str>,
         body: Body,
         ctx: &CallContext,
+        observed: &Observations,
     ) -> Option<String> {
         let server = self.config.server(server)?;
         let scope = Scope {
             server,
             read_only: false,
+            observed,
         };
         let (_, json) = self.respond(body, &scope, ctx).await;
         json.map(|j| sse_message(&j))
