@@ -132,6 +132,8 @@ export interface LegacyPostRequest {
    * `deliver` when `pending` is true, else by the shim at once.
    */
   credentials: number
+  /** The shim's number for this request, echoed in the `deliver` event that finishes it. */
+  ticket?: number
   contentType?: string
   body: Buffer
 }
@@ -149,6 +151,8 @@ export interface McpHttpResponse {
   status: number
   headers: Record<string, string>
   body?: string
+  /** What the request did (POST answers only), to report after sending the answer. */
+  observations?: Array<ObservationRecord>
 }
 
 /** One Streamable HTTP POST, as the shim received it. */
@@ -171,6 +175,19 @@ export interface McpPostRequest {
   protocolVersion?: string
   /** The raw request body. */
   body: Buffer
+}
+
+/** One MCP operation a request performed, for audit events and metrics. */
+export interface ObservationRecord {
+  /** `tools/list` or `tools/call`. */
+  method: string
+  tool?: string
+  toolCount?: number
+  /** Unset on success; `tool_error` for an `isError` result; else the JSON-RPC error code. */
+  errorType?: string
+  /** `Name: message` of a tool error, or the JSON-RPC error message. */
+  error?: string
+  seconds: number
 }
 
 /** The answer of `precheck`. */
@@ -202,11 +219,14 @@ export interface StreamAnswer {
 
 /**
  * Something for an open SSE response: a chunk to write, the end of the stream, and/or a
- * credentials handle the shim can release now (its call has finished).
+ * credentials handle the shim can release now (its call has finished), with the
+ * observations of that call and the shim's ticket for the request that made it.
  */
 export interface StreamEvent {
   session: string
   chunk?: string
   end: boolean
   release?: number
+  ticket?: number
+  observations?: Array<ObservationRecord>
 }

@@ -2,7 +2,11 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { actionsServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  actionsServiceRef,
+  metricsServiceRef,
+} from '@backstage/backend-plugin-api/alpha';
+import { createObserver } from './bridge/observe';
 import { readEngineOptions } from './config';
 import { createWellKnownRouter } from './routers/createWellKnownRouter';
 import { CredentialsTable } from './bridge/credentials';
@@ -41,6 +45,8 @@ export function createMcpActionsPlugin(
           lifecycle: coreServices.lifecycle,
           discovery: coreServices.discovery,
           rootRouter: coreServices.rootHttpRouter,
+          auditor: coreServices.auditor,
+          metrics: metricsServiceRef,
           actions: actionsServiceRef,
         },
         async init(deps) {
@@ -55,6 +61,13 @@ export function createMcpActionsPlugin(
             streams,
             logger,
           });
+          const observer = createObserver({
+            auditor: deps.auditor,
+            metrics: deps.metrics,
+            logger,
+            sessionCount: () => engine.sessionCount(),
+          });
+          streams.observer = observer;
           // Open SSE streams would hold the HTTP server open: end them on shutdown.
           lifecycle.addShutdownHook(() => {
             engine.shutdown();
@@ -87,6 +100,7 @@ export function createMcpActionsPlugin(
               httpAuth,
               credentials,
               streams,
+              observer,
               logger,
             }),
           );

@@ -10,9 +10,11 @@ export class RecordingLogger implements RootLoggerService {
   constructor(
     readonly lines: string[] = [],
     private readonly meta: Record<string, unknown> = {},
+    readonly entries: Array<{ level: string; message: string; meta: Record<string, unknown> }> = [],
   ) {}
 
   private record(level: string, message: string, meta?: unknown) {
+    this.entries.push({ level, message, meta: { ...this.meta, ...(meta as object) } });
     let extra = '';
     try {
       extra = JSON.stringify({ ...this.meta, ...(meta as object) });
@@ -35,7 +37,7 @@ export class RecordingLogger implements RootLoggerService {
     this.record('debug', message, meta);
   }
   child(meta: Record<string, unknown>): LoggerService {
-    return new RecordingLogger(this.lines, { ...this.meta, ...meta });
+    return new RecordingLogger(this.lines, { ...this.meta, ...meta }, this.entries);
   }
 }
 

@@ -1,6 +1,7 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { McpHttpResponse, StreamEvent } from '../../index';
 import type { CredentialsTable } from './credentials';
+import type { Observer } from './observe';
 
 /**
  * The open SSE responses, by session id. Rust decides what goes down a stream and when it
@@ -9,9 +10,30 @@ import type { CredentialsTable } from './credentials';
 export class StreamTable {
   readonly #streams = new Map<string, Response>();
   readonly #credentials: CredentialsTable;
+  /** Legacy POSTs whose calls still run, by ticket: their observations come later. */
+  readonly #pending = new Map<number, Request>();
+  #nextTicket = 0;
+  observer?: Observer;
 
   constructor(credentials: CredentialsTable) {
     this.#credentials = credentials;
+  }
+
+  /** A ticket for a legacy POST, so its observations can be reported with its request. */
+  ticket(req: Request): number {
+    this.#nextTicket = (this.#nextTicket + 1) % 0xffffffff;
+    this.#pending.set(this.#nextTicket, req);
+    return this.#nextTicket;
+  }
+
+  /** The legacy POST of `ticket` was refused: nothing will come for it. */
+  dropTicket(ticket: number): void {
+    this.#pending.delete(ticket);
+  }
+
+  /** Legacy POSTs still waiting for their calls. */
+  get pendingTickets(): number {
+    return this.#pending.size;
   }
 
   /** Write the head of a stream and keep it under `session`; `onClose` when it closes. */
@@ -42,6 +64,11 @@ export class StreamTable {
     if (event.release !== undefined && event.release !== null) {
       this.#credentials.release(event.release);
     }
+    if (event.ticket !== undefined && event.ticket !== null) {
+      const req = this.#pending.get(event.ticket);
+      this.#pending.delete(event.ticket);
+      if (req) this.observer?.report(req, event.observations);
+    }
   };
 
   /** End one stream (its session was deleted). */
@@ -55,6 +82,7 @@ export class StreamTable {
   endAll(): void {
     for (const res of this.#streams.values()) res.end();
     this.#streams.clear();
+    this.#pending.clear();
   }
 
   get size(): number {

@@ -7,6 +7,7 @@ import { isError } from '@backstage/errors';
 import express, { type Request, type Response, Router } from 'express';
 import type { McpEngine, McpHttpResponse } from '../../index';
 import { type CredentialsTable, describePrincipal } from '../bridge/credentials';
+import type { Observer } from '../bridge/observe';
 import type { StreamTable } from '../bridge/streams';
 
 /** Largest request body accepted. */
@@ -40,9 +41,10 @@ export function createStreamableRouter(options: {
   httpAuth: HttpAuthService;
   credentials: CredentialsTable;
   streams: StreamTable;
+  observer: Observer;
   logger: LoggerService;
 }): Router {
-  const { engine, httpAuth, credentials, streams, logger } = options;
+  const { engine, httpAuth, credentials, streams, observer, logger } = options;
   const router = Router();
   const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
 
@@ -120,10 +122,9 @@ export function createStreamableRouter(options: {
     const auth = await authenticate(req, res);
     if (!auth) return;
     const { caller, handle } = auth;
+    observer.connection(req, res, 'streamable');
     try {
-      send(
-        res,
-        await engine.handlePost({
+      const answer = await engine.handlePost({
           credentials: handle,
           principal: describePrincipal(caller),
           server: req.params.server,
@@ -133,8 +134,9 @@ export function createStreamableRouter(options: {
           contentType: header(req, 'content-type'),
           protocolVersion: header(req, 'mcp-protocol-version'),
           body: bodyOf(req),
-        }),
-      );
+      });
+      send(res, answer);
+      observer.report(req, answer.observations);
     } finally {
       credentials.release(handle);
     }
@@ -191,6 +193,7 @@ export function createStreamableRouter(options: {
       return;
     }
     const session = answer.sessionId;
+    observer.connection(req, res, 'sse');
     streams.open(session, res, answer.response, () => engine.closeLegacy(session));
   });
 
@@ -201,19 +204,24 @@ export function createStreamableRouter(options: {
     if (!auth) return;
     const { caller, handle } = auth;
     let pending = false;
+    const ticket = streams.ticket(req);
     try {
       const answer = engine.legacyPost({
         server: req.params.server,
         sessionId: query(req, 'sessionId'),
         principal: describePrincipal(caller),
         credentials: handle,
+        ticket,
         contentType: header(req, 'content-type'),
         body: bodyOf(req),
       });
       pending = answer.pending;
       send(res, answer.response);
     } finally {
-      if (!pending) credentials.release(handle);
+      if (!pending) {
+        credentials.release(handle);
+        streams.dropTicket(ticket);
+      }
     }
   });
 
