@@ -101,6 +101,10 @@ export interface InvokeRequest {
   /** Handle of the caller's credentials in the shim's table. */
   credentials: number
   actionId: string
+  /** The tool name the client called. */
+  toolName: string
+  /** The shim's number for the HTTP request behind the call. */
+  ticket?: number
   /** JSON text of the arguments object. */
   input: string
 }
@@ -170,6 +174,8 @@ export interface McpPostRequest {
   readOnly?: string
   /** The `Mcp-Session-Id` header. */
   sessionId?: string
+  /** The shim's number for this request, handed back in `invokeAction`. */
+  ticket?: number
   accept?: string
   contentType?: string
   protocolVersion?: string

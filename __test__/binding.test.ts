@@ -49,6 +49,7 @@ function engine(options: {
 function post(e: McpEngine, body: unknown, credentials = 1) {
   return e.handlePost({
     credentials,
+    ticket: 9,
     principal: 'user:default/test',
     accept: 'application/json',
     contentType: 'application/json',
@@ -75,7 +76,15 @@ describe('McpEngine binding', () => {
       },
     });
     const r = await post(e, call('demo.ok', { text: 'héllo' }), 42);
-    expect(seen).toEqual([{ credentials: 42, actionId: 'demo:ok', input: '{"text":"héllo"}' }]);
+    expect(seen).toEqual([
+      {
+        credentials: 42,
+        actionId: 'demo:ok',
+        toolName: 'demo.ok',
+        ticket: 9,
+        input: '{"text":"héllo"}',
+      },
+    ]);
     expect(json(r).result.structuredContent).toEqual({ n: 'ü ✓' });
   });
 

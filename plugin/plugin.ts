@@ -5,7 +5,9 @@ import {
 import {
   actionsServiceRef,
   metricsServiceRef,
+  tracingServiceRef,
 } from '@backstage/backend-plugin-api/alpha';
+import { RequestTable } from './bridge/requests';
 import { createObserver } from './bridge/observe';
 import { readEngineOptions } from './config';
 import { createWellKnownRouter } from './routers/createWellKnownRouter';
@@ -47,18 +49,24 @@ export function createMcpActionsPlugin(
           rootRouter: coreServices.rootHttpRouter,
           auditor: coreServices.auditor,
           metrics: metricsServiceRef,
+          tracing: tracingServiceRef,
           actions: actionsServiceRef,
         },
         async init(deps) {
           const { logger, httpAuth, httpRouter, config, lifecycle, actions } = deps;
           const credentials = options.credentials ?? new CredentialsTable();
-          const streams = new StreamTable(credentials);
+          const requests = new RequestTable(deps.tracing);
+          const streams = new StreamTable(credentials, requests);
           const engineOptions = await readEngineOptions(config, deps.discovery);
           const engine = createEngine({
             options: engineOptions,
             actions,
             credentials,
             streams,
+            requests,
+            tracing: deps.tracing,
+            captureToolPayload:
+              config.getOptionalBoolean('mcpActions.tracing.capture.toolPayload') ?? false,
             logger,
           });
           const observer = createObserver({
@@ -100,6 +108,7 @@ export function createMcpActionsPlugin(
               httpAuth,
               credentials,
               streams,
+              requests,
               observer,
               logger,
             }),

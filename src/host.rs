@@ -6,12 +6,14 @@ use std::future::Future;
 
 /// Who is calling, as far as the engine needs to know. The credentials themselves never
 /// leave the host: `credentials` is the host's handle for them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CallContext {
     /// Opaque handle of the caller's `BackstageCredentials` in the host's table.
     pub credentials: u32,
     /// `user:default/jane` or `service:external:ci`, for logs and (later) session binding.
     pub principal: String,
+    /// The host's number for the HTTP request behind this call (for its trace context).
+    pub request: Option<u32>,
 }
 
 /// A failure the host reported, with the Backstage error `name` kept
@@ -41,11 +43,13 @@ pub trait ActionHost: Send + Sync + 'static {
     ) -> impl Future<Output = Result<String, HostError>> + Send;
 
     /// Run one action with the caller's credentials. `input` is the JSON text of the
-    /// arguments object; the answer is the JSON text of the action's output.
+    /// arguments object; the answer is the JSON text of the action's output. `tool` is the
+    /// tool name the client called (for the host's span).
     fn invoke_action(
         &self,
         ctx: &CallContext,
         action_id: &str,
+        tool: &str,
         input: String,
     ) -> impl Future<Output = Result<String, HostError>> + Send;
 }

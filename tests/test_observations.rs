@@ -19,6 +19,7 @@ async fn observe(f: &Fixture, body: &str) -> Vec<Observation> {
             &CallContext {
                 credentials: 1,
                 principal: "user:default/a".into(),
+                request: None,
             },
             &observed,
         )

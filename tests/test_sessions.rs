@@ -55,6 +55,7 @@ async fn legacy_session_opens_with_an_endpoint_event_and_answers_down_the_stream
     let ctx = CallContext {
         credentials: 1,
         principal: ALICE.into(),
+        request: None,
     };
     let chunk = f
         .engine
@@ -273,6 +274,7 @@ async fn post_session(
             &CallContext {
                 credentials: 1,
                 principal: principal.into(),
+                request: None,
             },
         )
         .await

@@ -1,5 +1,9 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { ActionsService } from '@backstage/backend-plugin-api/alpha';
+import type {
+  ActionsService,
+  TracingService,
+  TracingServiceAttributes,
+} from '@backstage/backend-plugin-api/alpha';
 import { ForwardedError, isError } from '@backstage/errors';
 import {
   McpEngine,
@@ -9,7 +13,26 @@ import {
   type LogRecord,
 } from '../../index';
 import type { CredentialsTable } from './credentials';
+import type { RequestTable } from './requests';
 import type { StreamTable } from './streams';
+
+/** Longest baggage value copied onto a span. */
+const BAGGAGE_VALUE_MAX = 256;
+
+/** The request's `gen_ai.*` baggage (agent, conversation, model), as span attributes. */
+function baggageAttributes(
+  tracing: TracingService,
+  context: ReturnType<TracingService['context']['active']>,
+): TracingServiceAttributes {
+  const attributes: TracingServiceAttributes = {};
+  const baggage = tracing.propagation.getBaggage(context);
+  for (const [key, entry] of baggage?.getAllEntries() ?? []) {
+    if (key.startsWith('gen_ai.')) {
+      attributes[key] = entry.value.slice(0, BAGGAGE_VALUE_MAX);
+    }
+  }
+  return attributes;
+}
 
 /**
  * The Backstage error a failure stands for: `ResponseError`s from the actions registry and
@@ -41,9 +64,13 @@ export function createEngine(options: {
   actions: ActionsService;
   credentials: CredentialsTable;
   streams: StreamTable;
+  requests: RequestTable;
+  tracing: TracingService;
+  /** `mcpActions.tracing.capture.toolPayload`: arguments and result on the span. */
+  captureToolPayload: boolean;
   logger: LoggerService;
 }): McpEngine {
-  const { actions, credentials, logger } = options;
+  const { actions, credentials, requests, tracing, captureToolPayload, logger } = options;
 
   const listActions = async (handle: number): Promise<HostOutcome> => {
     const caller = credentials.get(handle);
@@ -55,7 +82,7 @@ export function createEngine(options: {
     }
   };
 
-  const invokeAction = async (request: InvokeRequest): Promise<HostOutcome> => {
+  const invoke = async (request: InvokeRequest): Promise<HostOutcome> => {
     const caller = credentials.get(request.credentials);
     if (!caller) return expired;
     try {
@@ -68,11 +95,46 @@ export function createEngine(options: {
     } catch (error) {
       const failure = describeFailure(error);
       // Credentials the registry no longer accepts must not be served from the cache.
-      if (failure.errorName === 'AuthenticationError' && engine.forgetCredentials(request.credentials)) {
+      if (
+        failure.errorName === 'AuthenticationError' &&
+        engine.forgetCredentials(request.credentials)
+      ) {
         credentials.release(request.credentials);
       }
       return failure;
     }
+  };
+
+  /** One server span per call, `tools/call <tool>`, in the trace of the HTTP request. */
+  const invokeAction = async (request: InvokeRequest): Promise<HostOutcome> => {
+    const context = requests.get(request.ticket)?.context ?? tracing.context.active();
+    return tracing.context.with(context, () =>
+      tracing.startActiveSpan(
+        `tools/call ${request.toolName}`,
+        {
+          kind: 'server',
+          credentials: credentials.get(request.credentials),
+          attributes: {
+            ...baggageAttributes(tracing, context),
+            'mcp.method.name': 'tools/call',
+            'gen_ai.tool.name': request.toolName,
+            'gen_ai.operation.name': 'execute_tool',
+            'backstage.plugin.id': request.actionId.split(':')[0],
+            ...(captureToolPayload && { 'gen_ai.tool.call.arguments': request.input }),
+          },
+        },
+        async span => {
+          const outcome = await invoke(request);
+          if (outcome.json !== undefined && outcome.json !== null) {
+            if (captureToolPayload) span.setAttribute('gen_ai.tool.call.result', outcome.json);
+          } else {
+            span.setAttribute('error.type', outcome.errorName ?? 'Error');
+            span.setStatus({ code: 'error', message: outcome.errorName ?? 'Error' });
+          }
+          return outcome;
+        },
+      ),
+    );
   };
 
   const log = (record: LogRecord): void => {

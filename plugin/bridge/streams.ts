@@ -1,7 +1,8 @@
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { McpHttpResponse, StreamEvent } from '../../index';
 import type { CredentialsTable } from './credentials';
 import type { Observer } from './observe';
+import type { RequestTable } from './requests';
 
 /**
  * The open SSE responses, by session id. Rust decides what goes down a stream and when it
@@ -10,30 +11,12 @@ import type { Observer } from './observe';
 export class StreamTable {
   readonly #streams = new Map<string, Response>();
   readonly #credentials: CredentialsTable;
-  /** Legacy POSTs whose calls still run, by ticket: their observations come later. */
-  readonly #pending = new Map<number, Request>();
-  #nextTicket = 0;
+  readonly #requests: RequestTable;
   observer?: Observer;
 
-  constructor(credentials: CredentialsTable) {
+  constructor(credentials: CredentialsTable, requests: RequestTable) {
     this.#credentials = credentials;
-  }
-
-  /** A ticket for a legacy POST, so its observations can be reported with its request. */
-  ticket(req: Request): number {
-    this.#nextTicket = (this.#nextTicket + 1) % 0xffffffff;
-    this.#pending.set(this.#nextTicket, req);
-    return this.#nextTicket;
-  }
-
-  /** The legacy POST of `ticket` was refused: nothing will come for it. */
-  dropTicket(ticket: number): void {
-    this.#pending.delete(ticket);
-  }
-
-  /** Legacy POSTs still waiting for their calls. */
-  get pendingTickets(): number {
-    return this.#pending.size;
+    this.#requests = requests;
   }
 
   /** Write the head of a stream and keep it under `session`; `onClose` when it closes. */
@@ -64,10 +47,10 @@ export class StreamTable {
     if (event.release !== undefined && event.release !== null) {
       this.#credentials.release(event.release);
     }
-    if (event.ticket !== undefined && event.ticket !== null) {
-      const req = this.#pending.get(event.ticket);
-      this.#pending.delete(event.ticket);
-      if (req) this.observer?.report(req, event.observations);
+    const request = this.#requests.get(event.ticket);
+    if (request) {
+      this.#requests.close(event.ticket!);
+      this.observer?.report(request.req, event.observations);
     }
   };
 
@@ -82,7 +65,7 @@ export class StreamTable {
   endAll(): void {
     for (const res of this.#streams.values()) res.end();
     this.#streams.clear();
-    this.#pending.clear();
+    this.#requests.clear();
   }
 
   get size(): number {

@@ -8,6 +8,7 @@ import express, { type Request, type Response, Router } from 'express';
 import type { McpEngine, McpHttpResponse } from '../../index';
 import { type CredentialsTable, describePrincipal } from '../bridge/credentials';
 import type { Observer } from '../bridge/observe';
+import type { RequestTable } from '../bridge/requests';
 import type { StreamTable } from '../bridge/streams';
 
 /** Largest request body accepted. */
@@ -41,10 +42,11 @@ export function createStreamableRouter(options: {
   httpAuth: HttpAuthService;
   credentials: CredentialsTable;
   streams: StreamTable;
+  requests: RequestTable;
   observer: Observer;
   logger: LoggerService;
 }): Router {
-  const { engine, httpAuth, credentials, streams, observer, logger } = options;
+  const { engine, httpAuth, credentials, streams, requests, observer, logger } = options;
   const router = Router();
   const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
 
@@ -123,8 +125,10 @@ export function createStreamableRouter(options: {
     if (!auth) return;
     const { caller, handle } = auth;
     observer.connection(req, res, 'streamable');
+    const ticket = requests.open(req);
     try {
       const answer = await engine.handlePost({
+          ticket,
           credentials: handle,
           principal: describePrincipal(caller),
           server: req.params.server,
@@ -139,6 +143,7 @@ export function createStreamableRouter(options: {
       observer.report(req, answer.observations);
     } finally {
       credentials.release(handle);
+      requests.close(ticket);
     }
   });
 
@@ -204,7 +209,7 @@ export function createStreamableRouter(options: {
     if (!auth) return;
     const { caller, handle } = auth;
     let pending = false;
-    const ticket = streams.ticket(req);
+    const ticket = requests.open(req);
     try {
       const answer = engine.legacyPost({
         server: req.params.server,
@@ -220,7 +225,7 @@ export function createStreamableRouter(options: {
     } finally {
       if (!pending) {
         credentials.release(handle);
-        streams.dropTicket(ticket);
+        requests.close(ticket);
       }
     }
   });

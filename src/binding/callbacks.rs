@@ -26,6 +26,10 @@ pub struct InvokeRequest {
     /// Handle of the caller's credentials in the shim's table.
     pub credentials: u32,
     pub action_id: String,
+    /// The tool name the client called.
+    pub tool_name: String,
+    /// The shim's number for the HTTP request behind the call.
+    pub ticket: Option<u32>,
     /// JSON text of the arguments object.
     pub input: String,
 }

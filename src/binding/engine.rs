@@ -47,6 +47,8 @@ pub struct McpPostRequest {
     pub read_only: Option<String>,
     /// The `Mcp-Session-Id` header.
     pub session_id: Option<String>,
+    /// The shim's number for this request, handed back in `invokeAction`.
+    pub ticket: Option<u32>,
     pub accept: Option<String>,
     pub content_type: Option<String>,
     pub protocol_version: Option<String>,
@@ -127,6 +129,7 @@ impl ActionHost for JsHost {
         &self,
         ctx: &CallContext,
         action_id: &str,
+        tool: &str,
         input: String,
     ) -> Result<String, HostError> {
         let fail = host_failure("invokeAction");
@@ -135,6 +138,8 @@ impl ActionHost for JsHost {
             .call_async_catch(InvokeRequest {
                 credentials: ctx.credentials,
                 action_id: action_id.to_owned(),
+                tool_name: tool.to_owned(),
+                ticket: ctx.request,
                 input,
             })
             .await
@@ -313,6 +318,7 @@ impl McpEngine {
         let ctx = CallContext {
             credentials: request.credentials,
             principal: request.principal,
+            request: request.ticket,
         };
         let req = PostRequest {
             server: request.server.as_deref(),
@@ -476,6 +482,7 @@ impl McpEngine {
         let ctx = CallContext {
             credentials: request.credentials,
             principal: request.principal,
+            request: request.ticket,
         };
         let server = request.server;
         let ticket = request.ticket;

@@ -580,7 +580,7 @@ impl<H: ActionHost> Engine<H> {
         loop {
             match self
                 .host
-                .invoke_action(ctx, &action_id, input.clone())
+                .invoke_action(ctx, &action_id, &name, input.clone())
                 .await
             {
                 Ok(output) => {

@@ -38,6 +38,7 @@ impl ActionHost for TestHost {
         &self,
         ctx: &CallContext,
         action_id: &str,
+        _tool: &str,
         input: String,
     ) -> Result<String, HostError> {
         self.calls.invoke.lock().unwrap().push((
@@ -156,6 +157,7 @@ pub fn ctx() -> CallContext {
     CallContext {
         credentials: 7,
         principal: "service:external:tests".into(),
+        request: None,
     }
 }
 
