@@ -44,6 +44,19 @@ export interface Config {
      */
     toolsPageSize?: number;
 
+    /** Tracing of tool calls. */
+    tracing?: {
+      capture?: {
+        /**
+         * Put each call's arguments and result on its span
+         * (`gen_ai.tool.call.arguments`, `gen_ai.tool.call.result`). They may hold
+         * sensitive data.
+         * @default false
+         */
+        toolPayload?: boolean;
+      };
+    };
+
     /**
      * Ours. Browser origins allowed to call (DNS-rebinding protection, a MUST of MCP).
      * Requests without an `Origin` header (non-browser clients) always pass. Default: the
