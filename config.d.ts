@@ -65,6 +65,17 @@ export interface Config {
      */
     allowedOrigins?: string[];
 
+    /** Ours. Caches. */
+    cache?: {
+      /**
+       * Seconds a principal's tool list on a server is reused (0 turns it off). A tool
+       * added, removed or newly permitted shows up after at most this long; calls are
+       * always checked by the registry, whatever the cache holds.
+       * @default 5
+       */
+      toolListTtl?: number;
+    };
+
     /**
      * Ours. Remembers which credentials Backstage's httpAuth gave a bearer token, so a busy
      * client does not pay for authentication on every request. Keyed by a SHA-256 of the

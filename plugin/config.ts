@@ -79,6 +79,7 @@ export async function readEngineOptions(
             config.getOptionalBoolean('auth.experimentalRefreshToken.enabled') ?? false,
         }
       : undefined,
+    toolListTtl: config.getOptionalNumber('mcpActions.cache.toolListTtl'),
     credentialsCache: {
       maxEntries: config.getOptionalNumber('mcpActions.credentialsCache.maxEntries'),
       opaqueTokenTtlSeconds: config.getOptionalNumber(

@@ -52,6 +52,8 @@ pub struct EngineConfig {
     pub credentials_cache_entries: usize,
     /// `mcpActions.credentialsCache.opaqueTokenTtlSeconds`.
     pub opaque_token_ttl: u64,
+    /// `mcpActions.cache.toolListTtl` (zero: off).
+    pub tool_list_ttl: Duration,
 }
 
 /// `mcpActions.sessions.*`: which session transports are on, and their limits.
@@ -92,6 +94,7 @@ impl Default for EngineConfig {
             oauth: None,
             credentials_cache_entries: 1000,
             opaque_token_ttl: 60,
+            tool_list_ttl: Duration::from_secs(5),
         }
     }
 }
@@ -121,6 +124,8 @@ pub struct RawConfig {
     pub oauth: Option<RawOAuth>,
     #[serde(default)]
     pub credentials_cache: RawCredentialsCache,
+    /// `mcpActions.cache.toolListTtl`, seconds.
+    pub tool_list_ttl: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -351,6 +356,18 @@ impl EngineConfig {
                     return Err(config_error(
                         "mcpActions.credentialsCache.opaqueTokenTtlSeconds",
                         format!("must be a whole number of seconds between 1 and 3600, got {n}"),
+                    ))
+                }
+            },
+            tool_list_ttl: match raw.tool_list_ttl {
+                None => defaults.tool_list_ttl,
+                Some(n) if n.is_finite() && (0.0..=3600.0).contains(&n) => {
+                    Duration::from_secs_f64(n)
+                }
+                Some(n) => {
+                    return Err(config_error(
+                        "mcpActions.cache.toolListTtl",
+                        format!("must be a number of seconds between 0 and 3600, got {n}"),
                     ))
                 }
             },

@@ -58,3 +58,20 @@ fn defaults() {
     assert!(c.naming.namespaced);
     assert!(c.servers.is_empty());
 }
+
+#[test]
+fn tool_list_ttl_bounds() {
+    use std::time::Duration;
+    assert_eq!(
+        EngineConfig::from_json("{}").unwrap().tool_list_ttl,
+        Duration::from_secs(5)
+    );
+    assert_eq!(
+        EngineConfig::from_json(r#"{"toolListTtl": 0}"#)
+            .unwrap()
+            .tool_list_ttl,
+        Duration::ZERO
+    );
+    let err = EngineConfig::from_json(r#"{"toolListTtl": -1}"#).unwrap_err();
+    assert_eq!(err.key, "mcpActions.cache.toolListTtl");
+}

@@ -9,6 +9,7 @@ pub use observe::{Observation, Observations};
 
 pub use sessions::{LegacyAccepted, LegacyOpened, LegacyPost};
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::future::join_all;
@@ -28,6 +29,7 @@ use crate::protocol::jsonrpc::{
 };
 use crate::protocol::version;
 use crate::session::{SessionTable, Transport};
+use crate::tools::cache::ToolListCache;
 use crate::tools::mapping::{is_valid_tool_name, NamedTool};
 use crate::tools::{page, result, ActionList, ToolSet};
 use crate::Error;
@@ -38,6 +40,7 @@ pub struct Engine<H> {
     tools: ToolSet,
     sessions: SessionTable,
     credentials: CredentialsCache,
+    tool_lists: ToolListCache,
 }
 
 /// What the engine decided before Backstage looks at a caller.
@@ -53,6 +56,7 @@ pub struct Admission {
 
 /// What one request is served as: which server, and whether the read-only switch is on.
 pub(crate) struct Scope<'a> {
+    server_key: Option<&'a str>,
     server: &'a ServerConfig,
     read_only: bool,
     observed: &'a Observations,
@@ -110,6 +114,7 @@ impl<H: ActionHost> Engine<H> {
                 config.credentials_cache_entries,
                 config.opaque_token_ttl,
             ),
+            tool_lists: ToolListCache::new(config.tool_list_ttl, 10_000),
             config,
             host,
             tools: ToolSet::default(),
@@ -255,6 +260,7 @@ impl<H: ActionHost> Engine<H> {
             Err(response) => return response,
         };
         let scope = Scope {
+            server_key: req.server,
             server,
             read_only,
             observed,
@@ -411,19 +417,30 @@ impl<H: ActionHost> Engine<H> {
         })
     }
 
-    /// The tools of this scope, sorted by name.
+    /// The tools of this scope, sorted by name (from the tool-list cache when fresh).
     async fn scoped_tools(
         &self,
         scope: &Scope<'_>,
         ctx: &CallContext,
-    ) -> Result<Vec<NamedTool>, ErrorData> {
+    ) -> Result<Arc<Vec<NamedTool>>, ErrorData> {
+        let key = (
+            ctx.principal.clone(),
+            scope.server_key.map(str::to_owned),
+            scope.read_only,
+        );
+        if let Some(tools) = self.tool_lists.get(&key, Instant::now()) {
+            return Ok(tools);
+        }
         let actions = self.actions(ctx).await?;
-        Ok(self.tools.build(
+        let tools = Arc::new(self.tools.build(
             &actions,
             self.config.naming,
             &scope.server.filter,
             scope.read_only,
-        ))
+        ));
+        self.tool_lists
+            .insert(key, Arc::clone(&tools), Instant::now());
+        Ok(tools)
     }
 
     async fn list_tools(
@@ -484,9 +501,9 @@ impl<H: ActionHost> Engine<H> {
         Ok(self
             .scoped_tools(scope, ctx)
             .await?
-            .into_iter()
+            .iter()
             .find(|t| t.tool.name == tool)
-            .map(|t| t.action_id))
+            .map(|t| t.action_id.clone()))
     }
 
     /// The action id a namespaced tool name stands for when the name and the server's rules

@@ -184,8 +184,10 @@ impl<H: ActionHost> Engine<H> {
         ctx: &CallContext,
         observed: &Observations,
     ) -> Option<String> {
+        let req_server = server;
         let server = self.config.server(server)?;
         let scope = Scope {
+            server_key: req_server,
             server,
             read_only: false,
             observed,
