@@ -53,15 +53,7 @@ pub struct CredentialsCache {
 
 /// The `exp` claim of a JWT, if the token is one.
 fn jwt_exp(token: &str) -> Option<u64> {
-    #[derive(serde::Deserialize)]
-    struct Exp {
-        exp: Option<f64>,
-    }
-    if token.bytes().filter(|b| *b == b'.').count() != 2 {
-        return None;
-    }
-    jsonwebtoken::decode_header(token).ok()?;
-    let claims: Exp = jsonwebtoken::dangerous::insecure_decode_claims(token).ok()?;
+    let claims = super::token::time_claims(token)?.ok()?;
     claims.exp.filter(|e| *e > 0.0).map(|e| e as u64)
 }
 

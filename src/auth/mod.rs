@@ -9,7 +9,9 @@ mod token;
 
 pub use cache::{CredentialsCache, Lookup};
 pub use origin::OriginPolicy;
-pub use token::{bearer_token, precheck_token, TokenRejection, LEEWAY_SECONDS};
+pub use token::{
+    bearer_token, precheck_token, time_claims, TimeClaims, TokenRejection, LEEWAY_SECONDS,
+};
 
 use serde::Serialize;
 

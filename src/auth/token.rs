@@ -18,10 +18,24 @@ pub enum TokenRejection {
     NotYetValid,
 }
 
-#[derive(Deserialize)]
-struct TimeClaims {
-    exp: Option<f64>,
-    nbf: Option<f64>,
+/// The time claims of a JWT.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct TimeClaims {
+    pub exp: Option<f64>,
+    pub nbf: Option<f64>,
+}
+
+/// `None` when `token` is not a JWT (not three parts, or no JWT header): opaque tokens are
+/// Backstage's to judge. `Some(Err)` when it is a JWT whose claims do not decode.
+pub fn time_claims(token: &str) -> Option<Result<TimeClaims, TokenRejection>> {
+    if token.bytes().filter(|b| *b == b'.').count() != 2 {
+        return None;
+    }
+    jsonwebtoken::decode_header(token).ok()?;
+    Some(
+        jsonwebtoken::dangerous::insecure_decode_claims(token)
+            .map_err(|_| TokenRejection::Malformed),
+    )
 }
 
 /// The token of an `Authorization: Bearer <token>` header (Backstage's own rule).
@@ -39,14 +53,10 @@ pub fn bearer_token(authorization: Option<&str>) -> Option<&str> {
 /// for a JWT only when it has three parts and its header decodes to a JWT header, so an
 /// opaque static token that happens to contain dots is never refused here.
 pub fn precheck_token(token: &str, now: u64) -> Result<(), TokenRejection> {
-    if token.bytes().filter(|b| *b == b'.').count() != 2 {
+    let Some(claims) = time_claims(token) else {
         return Ok(());
-    }
-    if jsonwebtoken::decode_header(token).is_err() {
-        return Ok(());
-    }
-    let claims: TimeClaims = jsonwebtoken::dangerous::insecure_decode_claims(token)
-        .map_err(|_| TokenRejection::Malformed)?;
+    };
+    let claims = claims?;
     let now = now as f64;
     let leeway = LEEWAY_SECONDS as f64;
     if claims.exp.is_some_and(|exp| exp + leeway < now) {
