@@ -155,26 +155,48 @@ pub struct RawSessions {
     pub keep_alive_seconds: Option<f64>,
 }
 
-fn whole(key: &str, value: Option<f64>, default: usize, max: usize) -> Result<usize, ConfigError> {
+/// A whole number in `range`, or `default` when unset; else an error naming `key`.
+fn whole(
+    key: &str,
+    value: Option<f64>,
+    default: usize,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<usize, ConfigError> {
     match value {
         None => Ok(default),
-        Some(n) if n.fract() == 0.0 && (1.0..=max as f64).contains(&n) => Ok(n as usize),
+        Some(n)
+            if n.fract() == 0.0 && (*range.start() as f64..=*range.end() as f64).contains(&n) =>
+        {
+            Ok(n as usize)
+        }
         Some(n) => Err(config_error(
-            format!("mcpActions.sessions.{key}"),
-            format!("must be a whole number between 1 and {max}, got {n}"),
+            key,
+            format!(
+                "must be a whole number between {} and {}, got {n}",
+                range.start(),
+                range.end()
+            ),
         )),
     }
 }
 
-fn seconds(key: &str, value: Option<f64>, default: Duration) -> Result<Duration, ConfigError> {
+/// A number of seconds in `range`, or `default` when unset; else an error naming `key`.
+fn seconds(
+    key: &str,
+    value: Option<f64>,
+    default: Duration,
+    range: std::ops::RangeInclusive<f64>,
+) -> Result<Duration, ConfigError> {
     match value {
         None => Ok(default),
-        Some(n) if n.is_finite() && (0.05..=86_400.0 * 7.0).contains(&n) => {
-            Ok(Duration::from_secs_f64(n))
-        }
+        Some(n) if n.is_finite() && range.contains(&n) => Ok(Duration::from_secs_f64(n)),
         Some(n) => Err(config_error(
-            format!("mcpActions.sessions.{key}"),
-            format!("must be a number of seconds between 0.05 and 604800, got {n}"),
+            key,
+            format!(
+                "must be a number of seconds between {} and {}, got {n}",
+                range.start(),
+                range.end()
+            ),
         )),
     }
 }
@@ -186,19 +208,30 @@ impl RawSessions {
             stateful: self.stateful.unwrap_or(false),
             legacy_sse: self.legacy_sse.unwrap_or(true),
             limits: Limits {
-                max_sessions: whole("maxSessions", self.max_sessions, d.max_sessions, 1_000_000)?,
+                max_sessions: whole(
+                    "mcpActions.sessions.maxSessions",
+                    self.max_sessions,
+                    d.max_sessions,
+                    1..=1_000_000,
+                )?,
                 max_per_principal: whole(
-                    "maxSessionsPerPrincipal",
+                    "mcpActions.sessions.maxSessionsPerPrincipal",
                     self.max_sessions_per_principal,
                     d.max_per_principal,
-                    1_000_000,
+                    1..=1_000_000,
                 )?,
                 idle_timeout: seconds(
-                    "idleTimeoutSeconds",
+                    "mcpActions.sessions.idleTimeoutSeconds",
                     self.idle_timeout_seconds,
                     d.idle_timeout,
+                    0.05..=604_800.0,
                 )?,
-                keep_alive: seconds("keepAliveSeconds", self.keep_alive_seconds, d.keep_alive)?,
+                keep_alive: seconds(
+                    "mcpActions.sessions.keepAliveSeconds",
+                    self.keep_alive_seconds,
+                    d.keep_alive,
+                    0.05..=604_800.0,
+                )?,
             },
         })
     }
@@ -286,16 +319,12 @@ impl EngineConfig {
                 )
             })?,
         };
-        let page_size = match raw.tools_page_size {
-            None => DEFAULT_PAGE_SIZE,
-            Some(n) if n.fract() == 0.0 && (1.0..=MAX_PAGE_SIZE as f64).contains(&n) => n as usize,
-            Some(n) => {
-                return Err(config_error(
-                    "mcpActions.toolsPageSize",
-                    format!("must be a whole number between 1 and {MAX_PAGE_SIZE}, got {n}"),
-                ))
-            }
-        };
+        let page_size = whole(
+            "mcpActions.toolsPageSize",
+            raw.tools_page_size,
+            DEFAULT_PAGE_SIZE,
+            1..=MAX_PAGE_SIZE,
+        )?;
         let mut servers = BTreeMap::new();
         for server in raw.servers {
             let base = format!("mcpActions.servers.{}", server.key);
@@ -339,38 +368,24 @@ impl EngineConfig {
             page_size,
             sessions: raw.sessions.validate()?,
             origins: OriginPolicy::new(raw.allowed_origins.as_deref(), &raw.own_origins),
-            credentials_cache_entries: match raw.credentials_cache.max_entries {
-                None => defaults.credentials_cache_entries,
-                Some(n) if n.fract() == 0.0 && (0.0..=1_000_000.0).contains(&n) => n as usize,
-                Some(n) => {
-                    return Err(config_error(
-                        "mcpActions.credentialsCache.maxEntries",
-                        format!("must be a whole number between 0 and 1000000, got {n}"),
-                    ))
-                }
-            },
-            opaque_token_ttl: match raw.credentials_cache.opaque_token_ttl_seconds {
-                None => defaults.opaque_token_ttl,
-                Some(n) if n.fract() == 0.0 && (1.0..=3600.0).contains(&n) => n as u64,
-                Some(n) => {
-                    return Err(config_error(
-                        "mcpActions.credentialsCache.opaqueTokenTtlSeconds",
-                        format!("must be a whole number of seconds between 1 and 3600, got {n}"),
-                    ))
-                }
-            },
-            tool_list_ttl: match raw.tool_list_ttl {
-                None => defaults.tool_list_ttl,
-                Some(n) if n.is_finite() && (0.0..=3600.0).contains(&n) => {
-                    Duration::from_secs_f64(n)
-                }
-                Some(n) => {
-                    return Err(config_error(
-                        "mcpActions.cache.toolListTtl",
-                        format!("must be a number of seconds between 0 and 3600, got {n}"),
-                    ))
-                }
-            },
+            credentials_cache_entries: whole(
+                "mcpActions.credentialsCache.maxEntries",
+                raw.credentials_cache.max_entries,
+                defaults.credentials_cache_entries,
+                0..=1_000_000,
+            )?,
+            opaque_token_ttl: whole(
+                "mcpActions.credentialsCache.opaqueTokenTtlSeconds",
+                raw.credentials_cache.opaque_token_ttl_seconds,
+                defaults.opaque_token_ttl as usize,
+                1..=3600,
+            )? as u64,
+            tool_list_ttl: seconds(
+                "mcpActions.cache.toolListTtl",
+                raw.tool_list_ttl,
+                defaults.tool_list_ttl,
+                0.0..=3600.0,
+            )?,
             oauth: raw.oauth.map(|o| OAuth {
                 mcp_base_url: o.mcp_base_url,
                 auth_base_url: o.auth_base_url,
