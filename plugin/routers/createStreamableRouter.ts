@@ -91,6 +91,16 @@ export function createStreamableRouter(options: {
     return { caller, handle };
   }
 
+  /** Who the caller is, for a request that runs no call (streams, DELETE): no handle kept. */
+  async function identify(
+    req: Request,
+    res: Response,
+  ): Promise<BackstageCredentials | undefined> {
+    const auth = await authenticate(req, res);
+    if (auth) credentials.release(auth.handle);
+    return auth?.caller;
+  }
+
   /** Run a handler; a failure in the shim itself is a JSON-RPC 500, never a hang. */
   const guarded =
     (handler: (req: Request, res: Response) => Promise<void>) =>
@@ -149,10 +159,8 @@ export function createStreamableRouter(options: {
 
   // Streamable HTTP: GET opens a stateful session's stream (405 when stateless).
   const get = guarded(async (req, res) => {
-    const auth = await authenticate(req, res);
-    if (!auth) return;
-    credentials.release(auth.handle);
-    const caller = auth.caller;
+    const caller = await identify(req, res);
+    if (!caller) return;
     const answer = engine.openStream({
       server: req.params.server,
       sessionId: header(req, 'mcp-session-id'),
@@ -168,10 +176,8 @@ export function createStreamableRouter(options: {
 
   // Streamable HTTP: DELETE ends a stateful session (405 when stateless).
   const remove = guarded(async (req, res) => {
-    const auth = await authenticate(req, res);
-    if (!auth) return;
-    credentials.release(auth.handle);
-    const caller = auth.caller;
+    const caller = await identify(req, res);
+    if (!caller) return;
     const sessionId = header(req, 'mcp-session-id');
     const answer = engine.deleteSession({
       server: req.params.server,
@@ -184,10 +190,8 @@ export function createStreamableRouter(options: {
 
   // Legacy HTTP+SSE: GET .../sse opens a session and its stream.
   const legacyOpen = guarded(async (req, res) => {
-    const auth = await authenticate(req, res);
-    if (!auth) return;
-    credentials.release(auth.handle);
-    const caller = auth.caller;
+    const caller = await identify(req, res);
+    if (!caller) return;
     const answer = engine.openLegacy({
       server: req.params.server,
       principal: describePrincipal(caller),

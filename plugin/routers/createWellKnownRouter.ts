@@ -21,11 +21,7 @@ export function createWellKnownRouter(options: {
   const { engine, rootRouter, discovery, mcpBasePath, logger } = options;
 
   const resource = Router();
-  resource.get('/', (_req, res) => {
-    const answer = engine.protectedResourceMetadata();
-    res.status(answer.status).set(answer.headers).end(answer.body ?? undefined);
-  });
-  resource.get('/:server', (req, res) => {
+  resource.get('/:server?', (req, res) => {
     const answer = engine.protectedResourceMetadata(req.params.server);
     res.status(answer.status).set(answer.headers).end(answer.body ?? undefined);
   });
