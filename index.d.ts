@@ -87,11 +87,14 @@ export interface EngineOptions {
 }
 
 /**
- * What `listActions` / `invokeAction` resolve to: `json` on success, otherwise the error's
- * Backstage `name` and `message` (the shim unwraps `ResponseError` causes first).
+ * What `listActions` / `invokeAction` resolve to: `json` on success (the action list, or an
+ * action's output), or for `invokeAction` the registry's answer `{ "output": ... }` as it
+ * came (`response`, so the output is not parsed and serialized again in JavaScript);
+ * otherwise the error's Backstage `name` and `message` (`ResponseError` causes unwrapped).
  */
 export interface HostOutcome {
   json?: string
+  response?: string
   errorName?: string
   errorMessage?: string
 }

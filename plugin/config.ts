@@ -80,6 +80,10 @@ export async function readEngineOptions(
         }
       : undefined,
     toolListTtl: config.getOptionalNumber('mcpActions.cache.toolListTtl'),
+    actionsFilter: {
+      include: readRules(config.getOptionalConfigArray('backend.actions.filter.include')),
+      exclude: readRules(config.getOptionalConfigArray('backend.actions.filter.exclude')),
+    },
     credentialsCache: {
       maxEntries: config.getOptionalNumber('mcpActions.credentialsCache.maxEntries'),
       opaqueTokenTtlSeconds: config.getOptionalNumber(

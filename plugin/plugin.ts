@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import {
+  type ActionsService,
   actionsServiceRef,
   metricsServiceRef,
   tracingServiceRef,
@@ -13,8 +14,17 @@ import { readEngineOptions } from './config';
 import { createWellKnownRouter } from './routers/createWellKnownRouter';
 import { CredentialsTable } from './bridge/credentials';
 import { createEngine } from './bridge/engine';
+import { createRegistryClient } from './bridge/registry';
 import { StreamTable } from './bridge/streams';
 import { createStreamableRouter } from './routers/createStreamableRouter';
+
+/**
+ * Whether `actions` is Backstage's default actions service, whose registry requests the
+ * registry client makes itself, faster. Any other implementation is called as it is.
+ */
+function usesDefaultActionsService(actions: ActionsService): boolean {
+  return actions.constructor?.name === 'DefaultActionsService';
+}
 
 /** What tests and the session memory script may watch. @internal */
 export interface McpActionsProbe {
@@ -42,6 +52,7 @@ export function createMcpActionsPlugin(
         deps: {
           logger: coreServices.logger,
           httpAuth: coreServices.httpAuth,
+          auth: coreServices.auth,
           httpRouter: coreServices.httpRouter,
           config: coreServices.rootConfig,
           lifecycle: coreServices.lifecycle,
@@ -61,6 +72,14 @@ export function createMcpActionsPlugin(
           const engine = createEngine({
             options: engineOptions,
             actions,
+            registry: usesDefaultActionsService(actions)
+              ? createRegistryClient({
+                  auth: deps.auth,
+                  discovery: deps.discovery,
+                  config,
+                  logger,
+                })
+              : undefined,
             credentials,
             streams,
             requests,

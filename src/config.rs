@@ -54,6 +54,9 @@ pub struct EngineConfig {
     pub opaque_token_ttl: u64,
     /// `mcpActions.cache.toolListTtl` (zero: off).
     pub tool_list_ttl: Duration,
+    /// `backend.actions.filter`: which actions of the registry are offered at all, applied to
+    /// every action list as Backstage's default actions service applies it.
+    pub actions_filter: Filter,
 }
 
 /// `mcpActions.sessions.*`: which session transports are on, and their limits.
@@ -95,6 +98,7 @@ impl Default for EngineConfig {
             credentials_cache_entries: 1000,
             opaque_token_ttl: 60,
             tool_list_ttl: Duration::from_secs(5),
+            actions_filter: Filter::default(),
         }
     }
 }
@@ -126,6 +130,17 @@ pub struct RawConfig {
     pub credentials_cache: RawCredentialsCache,
     /// `mcpActions.cache.toolListTtl`, seconds.
     pub tool_list_ttl: Option<f64>,
+    /// `backend.actions.filter`.
+    #[serde(default)]
+    pub actions_filter: RawFilter,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RawFilter {
+    #[serde(default)]
+    pub include: Vec<RawRule>,
+    #[serde(default)]
+    pub exclude: Vec<RawRule>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -351,7 +366,18 @@ impl EngineConfig {
                 },
             );
         }
+        let actions_filter = Filter {
+            include: rules(
+                &raw.actions_filter.include,
+                "backend.actions.filter.include",
+            )?,
+            exclude: rules(
+                &raw.actions_filter.exclude,
+                "backend.actions.filter.exclude",
+            )?,
+        };
         Ok(Self {
+            actions_filter,
             version: raw.version.unwrap_or(defaults.version),
             default_server: ServerConfig {
                 name: raw.name.unwrap_or(defaults.default_server.name),

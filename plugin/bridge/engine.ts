@@ -1,4 +1,4 @@
-import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
 import type {
   ActionsService,
   TracingService,
@@ -13,6 +13,7 @@ import {
   type LogRecord,
 } from '../../index';
 import type { CredentialsTable } from './credentials';
+import type { RegistryClient } from './registry';
 import type { RequestTable } from './requests';
 import type { StreamTable } from './streams';
 
@@ -53,6 +54,16 @@ function describeFailure(error: unknown): HostOutcome {
   return { errorName: 'Error', errorMessage: String(err) };
 }
 
+/** The output JSON text of a successful call (parsed again only for payload capture). */
+function resultOf(outcome: HostOutcome): string {
+  if (typeof outcome.json === 'string') return outcome.json;
+  try {
+    return JSON.stringify((JSON.parse(outcome.response ?? 'null') as { output?: unknown })?.output ?? null);
+  } catch {
+    return String(outcome.response);
+  }
+}
+
 const expired: HostOutcome = {
   errorName: 'AuthenticationError',
   errorMessage: 'the request that carried these credentials has ended',
@@ -62,6 +73,11 @@ const expired: HostOutcome = {
 export function createEngine(options: {
   options: EngineOptions;
   actions: ActionsService;
+  /**
+   * The registry spoken directly, when `actions` is Backstage's default actions service
+   * (which makes the same requests); otherwise calls go through `actions`.
+   */
+  registry?: RegistryClient;
   credentials: CredentialsTable;
   streams: StreamTable;
   requests: RequestTable;
@@ -70,39 +86,50 @@ export function createEngine(options: {
   captureToolPayload: boolean;
   logger: LoggerService;
 }): McpEngine {
-  const { actions, credentials, requests, tracing, captureToolPayload, logger } = options;
+  const { actions, registry, credentials, requests, tracing, captureToolPayload, logger } =
+    options;
 
   const listActions = async (handle: number): Promise<HostOutcome> => {
     const caller = credentials.get(handle);
     if (!caller) return expired;
     try {
+      if (registry) return await registry.list(caller);
       return { json: JSON.stringify(await actions.list({ credentials: caller })) };
     } catch (error) {
       return describeFailure(error);
     }
   };
 
+  const invokeWith = async (
+    caller: BackstageCredentials,
+    request: InvokeRequest,
+  ): Promise<HostOutcome> => {
+    if (registry) return registry.invoke(caller, request.actionId, request.input);
+    const { output } = await actions.invoke({
+      id: request.actionId,
+      input: JSON.parse(request.input),
+      credentials: caller,
+    });
+    return { json: JSON.stringify(output ?? null) };
+  };
+
   const invoke = async (request: InvokeRequest): Promise<HostOutcome> => {
     const caller = credentials.get(request.credentials);
     if (!caller) return expired;
+    let outcome: HostOutcome;
     try {
-      const { output } = await actions.invoke({
-        id: request.actionId,
-        input: JSON.parse(request.input),
-        credentials: caller,
-      });
-      return { json: JSON.stringify(output ?? null) };
+      outcome = await invokeWith(caller, request);
     } catch (error) {
-      const failure = describeFailure(error);
-      // Credentials the registry no longer accepts must not be served from the cache.
-      if (
-        failure.errorName === 'AuthenticationError' &&
-        engine.forgetCredentials(request.credentials)
-      ) {
-        credentials.release(request.credentials);
-      }
-      return failure;
+      outcome = describeFailure(error);
     }
+    // Credentials the registry no longer accepts must not be served from the cache.
+    if (
+      outcome.errorName === 'AuthenticationError' &&
+      engine.forgetCredentials(request.credentials)
+    ) {
+      credentials.release(request.credentials);
+    }
+    return outcome;
   };
 
   /** One server span per call, `tools/call <tool>`, in the trace of the HTTP request. */
@@ -125,8 +152,8 @@ export function createEngine(options: {
         },
         async span => {
           const outcome = await invoke(request);
-          if (outcome.json !== undefined && outcome.json !== null) {
-            if (captureToolPayload) span.setAttribute('gen_ai.tool.call.result', outcome.json);
+          if (typeof (outcome.json ?? outcome.response) === 'string') {
+            if (captureToolPayload) span.setAttribute('gen_ai.tool.call.result', resultOf(outcome));
           } else {
             span.setAttribute('error.type', outcome.errorName ?? 'Error');
             span.setStatus({ code: 'error', message: outcome.errorName ?? 'Error' });

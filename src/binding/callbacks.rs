@@ -11,11 +11,14 @@ use napi::threadsafe_function::ThreadsafeFunction;
 use napi::Status;
 use napi_derive::napi;
 
-/// What `listActions` / `invokeAction` resolve to: `json` on success, otherwise the error's
-/// Backstage `name` and `message` (the shim unwraps `ResponseError` causes first).
+/// What `listActions` / `invokeAction` resolve to: `json` on success (the action list, or an
+/// action's output), or for `invokeAction` the registry's answer `{ "output": ... }` as it
+/// came (`response`, so the output is not parsed and serialized again in JavaScript);
+/// otherwise the error's Backstage `name` and `message` (`ResponseError` causes unwrapped).
 #[napi(object)]
 pub struct HostOutcome {
     pub json: Option<String>,
+    pub response: Option<String>,
     pub error_name: Option<String>,
     pub error_message: Option<String>,
 }

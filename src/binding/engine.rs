@@ -98,11 +98,33 @@ fn host_failure(operation: &'static str) -> impl Fn(napi::Error) -> HostError {
     }
 }
 
+/// The registry's invoke answer, with the output left as text.
+#[derive(serde::Deserialize)]
+struct InvokeResponse<'a> {
+    #[serde(borrow, default)]
+    output: Option<&'a serde_json::value::RawValue>,
+}
+
 fn outcome(result: HostOutcome) -> Result<String, HostError> {
     match result {
         HostOutcome {
             json: Some(json), ..
         } => Ok(json),
+        HostOutcome {
+            response: Some(response),
+            ..
+        } => match serde_json::from_str::<InvokeResponse>(&response) {
+            Ok(InvokeResponse { output: Some(raw) }) => Ok(raw.get().to_owned()),
+            Ok(InvokeResponse { output: None }) => Ok("null".to_owned()),
+            Err(source) => {
+                let err = crate::Error::Host {
+                    operation: "invokeAction",
+                    message: format!("the registry's answer is not JSON: {source}"),
+                };
+                tracing::error!(code = err.code(), "{err}");
+                Err(HostError::new("HostFailure", err.to_string()))
+            }
+        },
         HostOutcome {
             error_name,
             error_message,

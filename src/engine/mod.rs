@@ -31,7 +31,7 @@ use crate::protocol::version;
 use crate::session::{SessionTable, Transport};
 use crate::tools::cache::ToolListCache;
 use crate::tools::mapping::{is_valid_tool_name, NamedTool};
-use crate::tools::{page, result, ActionList, ToolSet};
+use crate::tools::{page, result, ActionList, Filter, ToolSet};
 use crate::Error;
 
 pub struct Engine<H> {
@@ -411,10 +411,15 @@ impl<H: ActionHost> Engine<H> {
                 internal_error("Internal error: could not list actions; the server log has the details")
             }
         })?;
-        ActionList::parse(&json).map_err(|e| {
+        let mut list = ActionList::parse(&json).map_err(|e| {
             error!(code = e.code(), "{e}");
             internal_error("Internal error: could not list actions; the server log has the details")
-        })
+        })?;
+        let filter = &self.config.actions_filter;
+        if filter != &Filter::default() {
+            list.actions.retain(|action| filter.allows(action, false));
+        }
+        Ok(list)
     }
 
     /// The tools of this scope, sorted by name (from the tool-list cache when fresh).

@@ -46,7 +46,15 @@ pub struct Attributes {
 }
 
 impl ActionList {
+    /// `{ "actions": [...] }`, or an array of them (one per plugin source), merged in order.
     pub fn parse(json: &str) -> Result<Self, crate::Error> {
-        serde_json::from_str(json).map_err(|source| crate::Error::BadActionList { source })
+        let bad = |source| crate::Error::BadActionList { source };
+        if json.trim_start().starts_with('[') {
+            let lists: Vec<ActionList> = serde_json::from_str(json).map_err(bad)?;
+            let actions = lists.into_iter().flat_map(|list| list.actions).collect();
+            Ok(Self { actions })
+        } else {
+            serde_json::from_str(json).map_err(bad)
+        }
     }
 }

@@ -1,0 +1,85 @@
+// The benchmark's action source: a plugin `bench` registering 106 actions with realistic
+// schemas (a dozen shapes over typical platform nouns), one of which is `echo`.
+'use strict';
+
+const { createBackendPlugin } = require('@backstage/backend-plugin-api');
+const { actionsRegistryServiceRef } = require('@backstage/backend-plugin-api/alpha');
+
+const NOUNS = [
+  'service', 'deployment', 'incident', 'alert', 'runbook', 'pipeline', 'environment',
+  'secret-ref', 'team', 'dashboard', 'feature-flag', 'database', 'queue', 'certificate',
+  'dns-record',
+];
+const VERBS = ['get', 'list', 'create', 'update', 'delete', 'describe', 'restart'];
+
+/** One action's schemas and attributes from its verb. */
+function shape(verb, noun) {
+  const readOnly = ['get', 'list', 'describe'].includes(verb);
+  return {
+    attributes: { readOnly, idempotent: readOnly || verb === 'update', destructive: verb === 'delete' },
+    schema: {
+      input: z =>
+        z.object({
+          name: z.string().min(1).describe(`The ${noun}'s name`),
+          namespace: z.string().default('default').describe('Catalog namespace'),
+          ...(verb === 'list' && {
+            limit: z.number().int().min(1).max(500).optional().describe('Most items to return'),
+            cursor: z.string().optional().describe('Where the previous page ended'),
+          }),
+          ...(['create', 'update'].includes(verb) && {
+            owner: z.string().describe('Owning group, e.g. group:default/platform'),
+            labels: z.record(z.string()).optional(),
+            tier: z.enum(['gold', 'silver', 'bronze']).optional(),
+          }),
+          ...(verb === 'restart' && { reason: z.string().max(500), dryRun: z.boolean().optional() }),
+        }),
+      output: z =>
+        z.object({
+          name: z.string(),
+          kind: z.literal(noun),
+          status: z.enum(['ok', 'pending', 'failed']),
+          updatedAt: z.string(),
+        }),
+    },
+  };
+}
+
+exports.benchActionsPlugin = createBackendPlugin({
+  pluginId: 'bench',
+  register(env) {
+    env.registerInit({
+      deps: { registry: actionsRegistryServiceRef },
+      async init({ registry }) {
+        registry.register({
+          name: 'echo',
+          title: 'Echo',
+          description: 'Answers with the message it was given.',
+          attributes: { readOnly: true, idempotent: true },
+          schema: {
+            input: z => z.object({ message: z.string() }),
+            output: z => z.object({ message: z.string() }),
+          },
+          action: async ({ input }) => ({ output: { message: input.message } }),
+        });
+        for (const verb of VERBS) {
+          for (const noun of NOUNS) {
+            const { attributes, schema } = shape(verb, noun);
+            registry.register({
+              name: `${verb}-${noun}`,
+              title: `${verb[0].toUpperCase()}${verb.slice(1)} ${noun}`,
+              description: `${verb[0].toUpperCase()}${verb.slice(1)} a ${noun} in the platform inventory.`,
+              attributes,
+              schema,
+              action: async ({ input }) => ({
+                output: { name: input.name, kind: noun, status: 'ok', updatedAt: new Date(0).toISOString() },
+              }),
+            });
+          }
+        }
+      },
+    });
+  },
+});
+
+/** How many actions the plugin registers. */
+exports.BENCH_ACTION_COUNT = 1 + VERBS.length * NOUNS.length;

@@ -1,0 +1,297 @@
+// Side-by-side benchmark: this plugin, the official @backstage/plugin-mcp-actions-backend and
+// the actions registry's own endpoints (the floor), each in a fresh Backstage backend process
+// per run with the same 106 actions, static token and log level, driven by a closed-loop
+// load generator (autocannon) over loopback. Prints a table (req/s, p50/p99, server CPU per
+// request from /proc, RSS) and the ratios as min/median/max over runs, then the targets.
+//
+//   npm run bench -- [--runs 3] [--duration 5] [--warmup 2] [--concurrency 16,64] [--json out.json]
+//   npm run bench -- --smoke        (one short run at concurrency 16: does everything work?)
+//   npm run bench -- --only 'tools/call'   (only the cells whose "mode server" contains this;
+//                                            prints their rows, no ratios)
+'use strict';
+
+const autocannon = require('autocannon');
+const { spawn, execFileSync } = require('node:child_process');
+const { readFileSync, writeFileSync } = require('node:fs');
+const { createServer } = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { TOKEN } = require('./server');
+const { BENCH_ACTION_COUNT } = require('./actionsPlugin');
+
+const MCP_HEADERS = {
+  authorization: `Bearer ${TOKEN}`,
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2025-06-18',
+};
+const REGISTRY = '/api/bench/.backstage/actions/v1/actions';
+const MCP = '/api/mcp-actions/v1';
+
+const call = {
+  method: 'POST',
+  path: MCP,
+  headers: MCP_HEADERS,
+  body: JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: { name: 'bench.echo', arguments: { message: 'hello' } },
+  }),
+  expect: text => text.includes('hello') && text.includes('"result"') && !text.includes('"isError":true'),
+};
+const list = {
+  method: 'POST',
+  path: MCP,
+  headers: MCP_HEADERS,
+  body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+  expect: text => (text.match(/"inputSchema"/g) ?? []).length === BENCH_ACTION_COUNT,
+};
+
+/** What is measured: one mode, one backend, one request. */
+const CELLS = [
+  { mode: 'tools/call', who: 'ours', target: 'ours', request: call },
+  { mode: 'tools/call', who: 'official', target: 'official', request: call },
+  {
+    mode: 'tools/call',
+    who: 'floor (registry invoke)',
+    target: 'floor',
+    request: {
+      method: 'POST',
+      path: `${REGISTRY}/${encodeURIComponent('bench:echo')}/invoke`,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'hello' }),
+      expect: text => text === '{"output":{"message":"hello"}}',
+    },
+  },
+  { mode: 'tools/list', who: 'ours, cache on', target: 'ours', request: list },
+  { mode: 'tools/list', who: 'ours, cache off', target: 'ours', ttl: 0, request: list },
+  { mode: 'tools/list', who: 'official', target: 'official', request: list },
+  {
+    mode: 'tools/list',
+    who: 'registry list',
+    target: 'floor',
+    request: {
+      method: 'GET',
+      path: REGISTRY,
+      headers: { authorization: `Bearer ${TOKEN}` },
+      expect: text => JSON.parse(text).actions.length === BENCH_ACTION_COUNT,
+    },
+  },
+];
+
+function options(argv) {
+  const o = { runs: 3, duration: 5, warmup: 2, concurrency: [16, 64], json: undefined, only: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (flag === '--smoke') Object.assign(o, { runs: 1, duration: 1, warmup: 0.5, concurrency: [16] });
+    else if (flag === '--runs') (o.runs = Number(value)), i++;
+    else if (flag === '--duration') (o.duration = Number(value)), i++;
+    else if (flag === '--warmup') (o.warmup = Number(value)), i++;
+    else if (flag === '--concurrency') (o.concurrency = value.split(',').map(Number)), i++;
+    else if (flag === '--json') (o.json = value), i++;
+    else if (flag === '--only') (o.only = value), i++;
+    else throw new Error(`unknown option ${flag}; see the header of bench/run.js`);
+  }
+  return o;
+}
+
+function freePort() {
+  return new Promise(resolve => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const TICK_SECONDS = 1 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
+
+/** Seconds of CPU (user + system) the process has used, all its threads. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_SECONDS;
+}
+
+function rssMiB(pid) {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match[1]) / 1024;
+}
+
+/** A fresh backend process for one run. */
+async function startBackend(target, ttl) {
+  const port = await freePort();
+  const args = [path.join(__dirname, 'server.js'), target, String(port)];
+  if (ttl !== undefined) args.push(String(ttl));
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', chunk => {
+      out += chunk;
+      if (out.includes('ready\n')) resolve();
+    });
+    child.once('exit', code => reject(new Error(`${target} backend exited (${code}) before it was ready`)));
+  });
+  child.stdout.resume();
+  return {
+    pid: child.pid,
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise(resolve => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function load(url, request, connections, seconds) {
+  return autocannon({
+    url: `${url}${request.path}`,
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    connections,
+    duration: seconds,
+  });
+}
+
+/** One run of one cell on its own fresh backend. */
+async function measure(cell, connections, o) {
+  const backend = await startBackend(cell.target, cell.ttl);
+  try {
+    const { request } = cell;
+    const res = await fetch(`${backend.url}${request.path}`, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+    });
+    const text = await res.text();
+    if (res.status !== 200 || !request.expect(text)) {
+      throw new Error(`${cell.who} ${cell.mode}: unexpected answer ${res.status}: ${text.slice(0, 300)}`);
+    }
+    await load(backend.url, request, connections, o.warmup);
+    const cpuBefore = cpuSeconds(backend.pid);
+    const result = await load(backend.url, request, connections, o.duration);
+    const cpu = cpuSeconds(backend.pid) - cpuBefore;
+    const ok = result['2xx'];
+    return {
+      rps: ok / o.duration,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      cpuMs: ok > 0 ? (cpu * 1000) / ok : NaN,
+      rssMiB: rssMiB(backend.pid),
+      failed: result.non2xx + result.errors + result.timeouts,
+    };
+  } finally {
+    await backend.stop();
+  }
+}
+
+const median = xs => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const spread = xs => ({ min: Math.min(...xs), median: median(xs), max: Math.max(...xs) });
+const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+
+async function main() {
+  const o = options(process.argv.slice(2));
+  const cpus = os.cpus();
+  console.log(
+    `# ${cpus.length} × ${cpus[0]?.model?.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+  );
+  console.log(
+    `# ${BENCH_ACTION_COUNT} actions, static token, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'warn'}; ` +
+      `${o.runs} runs × ${o.duration} s (after ${o.warmup} s warm-up) per cell, fresh backend per run, cells interleaved`,
+  );
+  const results = new Map(); // `${c}|${cell index}` → run results
+  for (let run = 0; run < o.runs; run++) {
+    for (const connections of o.concurrency) {
+      // Rotate the order each run so drift does not always favour the same cell.
+      for (let k = 0; k < CELLS.length; k++) {
+        const index = (k + run) % CELLS.length;
+        const cell = CELLS[index];
+        if (o.only && !`${cell.mode} ${cell.who}`.includes(o.only)) continue;
+        const r = await measure(cell, connections, o);
+        const key = `${connections}|${index}`;
+        results.set(key, [...(results.get(key) ?? []), r]);
+        process.stderr.write(
+          `run ${run + 1}/${o.runs} c=${connections} ${cell.mode} ${cell.who}: ${fmt(r.rps)} req/s, p99 ${fmt(r.p99)} ms, ${fmt(r.cpuMs, 2)} ms CPU/req${r.failed ? `, ${r.failed} FAILED` : ''}\n`,
+        );
+      }
+    }
+  }
+
+  if (o.only) return;
+  const runsOf = (connections, who, mode) =>
+    results.get(`${connections}|${CELLS.findIndex(c => c.who === who && c.mode === mode)}`);
+  const ratio = (connections, mode, a, b, field = 'rps') => {
+    const as = runsOf(connections, a, mode);
+    const bs = runsOf(connections, b, mode);
+    return spread(as.map((x, i) => x[field] / bs[i][field]));
+  };
+  const summary = { options: o, cells: [], ratios: [] };
+  for (const connections of o.concurrency) {
+    console.log(`\n## concurrency ${connections} (medians over ${o.runs} runs)\n`);
+    console.log('| mode | server | req/s | p50 ms | p99 ms | CPU ms/req | RSS MiB | failed |');
+    console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+    CELLS.forEach((cell, index) => {
+      const rs = results.get(`${connections}|${index}`);
+      const m = field => median(rs.map(r => r[field]));
+      const row = { connections, mode: cell.mode, who: cell.who, rps: m('rps'), p50: m('p50'), p99: m('p99'), cpuMs: m('cpuMs'), rssMiB: m('rssMiB'), failed: rs.reduce((n, r) => n + r.failed, 0) };
+      summary.cells.push(row);
+      console.log(
+        `| ${cell.mode} | ${cell.who} | ${fmt(row.rps)} | ${fmt(row.p50, 1)} | ${fmt(row.p99, 1)} | ${fmt(row.cpuMs, 2)} | ${fmt(row.rssMiB)} | ${row.failed} |`,
+      );
+    });
+    const ratios = [
+      ['tools/call req/s, ours / official', ratio(connections, 'tools/call', 'ours', 'official')],
+      ['tools/call req/s, ours / floor', ratio(connections, 'tools/call', 'ours', 'floor (registry invoke)')],
+      ['tools/call p99, ours / official', ratio(connections, 'tools/call', 'ours', 'official', 'p99')],
+      ['tools/list req/s, cache on / official', ratio(connections, 'tools/list', 'ours, cache on', 'official')],
+      ['tools/list req/s, cache off / official', ratio(connections, 'tools/list', 'ours, cache off', 'official')],
+      ['tools/list req/s, cache off / registry list', ratio(connections, 'tools/list', 'ours, cache off', 'registry list')],
+    ];
+    console.log('\n| ratio | min | median | max |');
+    console.log('|---|---:|---:|---:|');
+    for (const [name, r] of ratios) {
+      summary.ratios.push({ connections, name, ...r });
+      console.log(`| ${name} | ${fmt(r.min, 2)} | ${fmt(r.median, 2)} | ${fmt(r.max, 2)} |`);
+    }
+  }
+
+  const at16 = o.concurrency.includes(16) ? 16 : o.concurrency[0];
+  const r = name => summary.ratios.find(x => x.connections === at16 && x.name === name).median;
+  const cpu = summary.cells.find(x => x.connections === at16 && x.mode === 'tools/call' && x.who === 'ours').cpuMs;
+  const targets = [
+    ['tools/call req/s ≥ 13× official', r('tools/call req/s, ours / official'), v => v >= 13],
+    ['tools/call req/s ≥ 0.4× floor', r('tools/call req/s, ours / floor'), v => v >= 0.4],
+    ['tools/call p99 ≤ 1/10 of official', r('tools/call p99, ours / official'), v => v <= 0.1],
+    ['tools/list (cache on) ≥ 10× official', r('tools/list req/s, cache on / official'), v => v >= 10],
+    ['tools/list (cache off) ≥ 0.9× registry list', r('tools/list req/s, cache off / registry list'), v => v >= 0.9],
+    ['server CPU per tools/call ≤ 1 ms', cpu, v => v <= 1],
+  ];
+  console.log(`\n## targets (medians at concurrency ${at16})\n`);
+  console.log('| target | measured | |');
+  console.log('|---|---:|---|');
+  for (const [name, value, ok] of targets) {
+    console.log(`| ${name} | ${fmt(value, 2)} | ${ok(value) ? 'met' : 'MISSED'} |`);
+  }
+  if (o.json) writeFileSync(o.json, `${JSON.stringify(summary, null, 2)}\n`);
+  const failed = summary.cells.reduce((n, c) => n + c.failed, 0);
+  if (failed > 0) {
+    console.error(`\n${failed} requests failed: the numbers above are not comparable`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
