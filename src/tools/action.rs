@@ -1,8 +1,10 @@
 //! The action model of Backstage's Actions Registry, as the host hands it over (JSON text of
 //! `actionsService.list()`).
 
+use std::sync::Arc;
+
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ActionList {
@@ -29,9 +31,40 @@ pub struct Action {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ActionSchema {
     #[serde(default)]
-    pub input: Value,
+    pub input: Schema,
     #[serde(default)]
-    pub output: Value,
+    pub output: Schema,
+}
+
+/// A JSON schema as the registry describes it. Objects are kept behind an `Arc` from the
+/// start, so that every tool list built from them shares them instead of copying.
+#[derive(Debug, Clone, Default)]
+pub enum Schema {
+    Object(Arc<Map<String, Value>>),
+    /// Anything else (`true`, a string, ...), or none at all.
+    #[default]
+    Other,
+}
+
+impl Schema {
+    /// The schema when it is an object schema (`{"type": "object", ...}`), as MCP requires.
+    pub fn object(&self) -> Option<&Arc<Map<String, Value>>> {
+        match self {
+            Schema::Object(map) if map.get("type").and_then(Value::as_str) == Some("object") => {
+                Some(map)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Schema {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match Value::deserialize(deserializer)? {
+            Value::Object(map) => Schema::Object(Arc::new(map)),
+            _ => Schema::Other,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

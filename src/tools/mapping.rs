@@ -3,8 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use rmcp::model::{JsonObject, Tool, ToolAnnotations};
-use serde_json::Value;
+use rmcp::model::{Tool, ToolAnnotations};
 
 use super::action::{Action, ActionList};
 use super::filter::Filter;
@@ -124,22 +123,18 @@ impl std::fmt::Display for SkipReason {
     }
 }
 
-/// An object schema (`{"type": "object", ...}`), as MCP requires for tool schemas.
-fn object_schema(schema: &Value) -> Option<Arc<JsonObject>> {
-    match schema {
-        Value::Object(map) if map.get("type").and_then(Value::as_str) == Some("object") => {
-            Some(Arc::new(map.clone()))
-        }
-        _ => None,
-    }
-}
-
 /// The tool for one action, under the given name.
 pub fn action_to_tool(action: &Action, name: String) -> Result<Tool, SkipReason> {
     if name.is_empty() {
         return Err(SkipReason::EmptyName);
     }
-    let input = object_schema(&action.schema.input).ok_or(SkipReason::InputSchemaNotObject)?;
+    let input = Arc::clone(
+        action
+            .schema
+            .input
+            .object()
+            .ok_or(SkipReason::InputSchemaNotObject)?,
+    );
     let mut annotations = ToolAnnotations::new().open_world(false);
     annotations.title = action.title.clone();
     annotations.read_only_hint = action.attributes.read_only;
@@ -151,8 +146,8 @@ pub fn action_to_tool(action: &Action, name: String) -> Result<Tool, SkipReason>
     if let Some(title) = &action.title {
         tool = tool.with_title(title.clone());
     }
-    if let Some(output) = object_schema(&action.schema.output) {
-        tool = tool.with_raw_output_schema(output);
+    if let Some(output) = action.schema.output.object() {
+        tool = tool.with_raw_output_schema(Arc::clone(output));
     }
     Ok(tool)
 }
@@ -236,7 +231,7 @@ impl ToolSet {
         read_only: bool,
     ) -> Vec<NamedTool> {
         let valid = list.actions.iter().filter(|action| {
-            let ok = object_schema(&action.schema.input).is_some();
+            let ok = action.schema.input.object().is_some();
             if !ok {
                 self.warn_once(&action.id, || {
                     format!(
