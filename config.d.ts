@@ -65,6 +65,29 @@ export interface Config {
      */
     allowedOrigins?: string[];
 
+    /**
+     * Ours. Seconds a `tools/call` waits for its action (1 to 86400). Past it, the call
+     * answers an `isError` result naming the timeout; the action itself may still finish.
+     * @default 300
+     */
+    toolCallTimeout?: number;
+
+    /** Ours. Limits, each answered precisely when reached. */
+    limits?: {
+      /**
+       * Tool calls one principal may have running at once (0: no limit). One more gets a
+       * JSON-RPC error (code -32029) with `data.retryAfterSeconds`.
+       * @default 32
+       */
+      maxConcurrentCallsPerPrincipal?: number;
+      /**
+       * Largest request body accepted, in bytes (1024 to 104857600); a larger one gets `413`
+       * with a JSON-RPC error.
+       * @default 4194304
+       */
+      maxRequestBodyBytes?: number;
+    };
+
     /** Ours. Caches. */
     cache?: {
       /**

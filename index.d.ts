@@ -63,6 +63,8 @@ export declare class McpEngine {
    * stream if one is open.
    */
   deleteSession(request: SessionRequest): McpHttpResponse
+  /** Tool calls running now (all callers). */
+  callsInFlight(): number
   /** Open sessions of both transports. */
   sessionCount(): number
   /**

@@ -200,7 +200,9 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
     });
     const res = await post(huge);
     expect(res.status).toBe(413);
-    expect((await rpc(res)).error.message).toMatch(/^Payload Too Large/);
+    expect((await rpc(res)).error.message).toBe(
+      'Payload Too Large: the request body is larger than 4194304 bytes (mcpActions.limits.maxRequestBodyBytes)',
+    );
   });
 
   it('holds no credentials handle after all of the above', () => {

@@ -80,6 +80,13 @@ export async function readEngineOptions(
         }
       : undefined,
     toolListTtl: config.getOptionalNumber('mcpActions.cache.toolListTtl'),
+    toolCallTimeout: config.getOptionalNumber('mcpActions.toolCallTimeout'),
+    limits: {
+      maxConcurrentCallsPerPrincipal: config.getOptionalNumber(
+        'mcpActions.limits.maxConcurrentCallsPerPrincipal',
+      ),
+      maxRequestBodyBytes: config.getOptionalNumber('mcpActions.limits.maxRequestBodyBytes'),
+    },
     actionsFilter: {
       include: readRules(config.getOptionalConfigArray('backend.actions.filter.include')),
       exclude: readRules(config.getOptionalConfigArray('backend.actions.filter.exclude')),

@@ -18,6 +18,9 @@ import { createRegistryClient } from './bridge/registry';
 import { StreamTable } from './bridge/streams';
 import { createStreamableRouter } from './routers/createStreamableRouter';
 
+/** `mcpActions.limits.maxRequestBodyBytes` by default (the engine validates the setting). */
+const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+
 /**
  * Whether `actions` is Backstage's default actions service, whose registry requests the
  * registry client makes itself, faster. Any other implementation is called as it is.
@@ -31,6 +34,7 @@ export interface McpActionsProbe {
   sessionCount(): number;
   openStreams(): number;
   cachedCredentials(): number;
+  callsInFlight(): number;
 }
 
 /**
@@ -104,6 +108,7 @@ export function createMcpActionsPlugin(
             sessionCount: () => engine.sessionCount(),
             openStreams: () => streams.size,
             cachedCredentials: () => engine.cachedCredentials(),
+            callsInFlight: () => engine.callsInFlight(),
           });
           // OAuth discovery for MCP clients, on the root router (RFC 9728, RFC 8414).
           const oauth = JSON.parse(engineOptions.config).oauth as
@@ -130,6 +135,9 @@ export function createMcpActionsPlugin(
               requests,
               observer,
               logger,
+              bodyLimit:
+                config.getOptionalNumber('mcpActions.limits.maxRequestBodyBytes') ??
+                DEFAULT_BODY_LIMIT,
             }),
           );
         },

@@ -57,6 +57,12 @@ pub struct EngineConfig {
     /// `backend.actions.filter`: which actions of the registry are offered at all, applied to
     /// every action list as Backstage's default actions service applies it.
     pub actions_filter: Filter,
+    /// `mcpActions.toolCallTimeout`: how long a `tools/call` waits for its action.
+    pub tool_call_timeout: Duration,
+    /// `mcpActions.limits.maxConcurrentCallsPerPrincipal` (0: no limit).
+    pub max_calls_per_principal: usize,
+    /// `mcpActions.limits.maxRequestBodyBytes` (the shim reads bodies up to this).
+    pub max_request_body_bytes: usize,
 }
 
 /// `mcpActions.sessions.*`: which session transports are on, and their limits.
@@ -99,6 +105,9 @@ impl Default for EngineConfig {
             opaque_token_ttl: 60,
             tool_list_ttl: Duration::from_secs(5),
             actions_filter: Filter::default(),
+            tool_call_timeout: Duration::from_secs(300),
+            max_calls_per_principal: 32,
+            max_request_body_bytes: 4 * 1024 * 1024,
         }
     }
 }
@@ -133,6 +142,18 @@ pub struct RawConfig {
     /// `backend.actions.filter`.
     #[serde(default)]
     pub actions_filter: RawFilter,
+    /// `mcpActions.toolCallTimeout`, seconds.
+    pub tool_call_timeout: Option<f64>,
+    /// `mcpActions.limits.*`.
+    #[serde(default)]
+    pub limits: RawLimits,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawLimits {
+    pub max_concurrent_calls_per_principal: Option<f64>,
+    pub max_request_body_bytes: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -378,6 +399,24 @@ impl EngineConfig {
         };
         Ok(Self {
             actions_filter,
+            tool_call_timeout: seconds(
+                "mcpActions.toolCallTimeout",
+                raw.tool_call_timeout,
+                defaults.tool_call_timeout,
+                1.0..=86400.0,
+            )?,
+            max_calls_per_principal: whole(
+                "mcpActions.limits.maxConcurrentCallsPerPrincipal",
+                raw.limits.max_concurrent_calls_per_principal,
+                defaults.max_calls_per_principal,
+                0..=100_000,
+            )?,
+            max_request_body_bytes: whole(
+                "mcpActions.limits.maxRequestBodyBytes",
+                raw.limits.max_request_body_bytes,
+                defaults.max_request_body_bytes,
+                1024..=100 * 1024 * 1024,
+            )?,
             version: raw.version.unwrap_or(defaults.version),
             default_server: ServerConfig {
                 name: raw.name.unwrap_or(defaults.default_server.name),

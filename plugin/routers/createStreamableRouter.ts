@@ -11,9 +11,6 @@ import type { Observer } from '../bridge/observe';
 import type { RequestTable } from '../bridge/requests';
 import type { StreamTable } from '../bridge/streams';
 
-/** Largest request body accepted. */
-const BODY_LIMIT = '4mb';
-
 function send(res: Response, answer: McpHttpResponse): void {
   res.status(answer.status);
   for (const [name, value] of Object.entries(answer.headers)) {
@@ -45,10 +42,13 @@ export function createStreamableRouter(options: {
   requests: RequestTable;
   observer: Observer;
   logger: LoggerService;
+  /** `mcpActions.limits.maxRequestBodyBytes`. */
+  bodyLimit: number;
 }): Router {
-  const { engine, httpAuth, credentials, streams, requests, observer, logger } = options;
+  const { engine, httpAuth, credentials, streams, requests, observer, logger, bodyLimit } =
+    options;
   const router = Router();
-  const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
+  const rawBody = express.raw({ type: () => true, limit: bodyLimit });
 
   /**
    * The engine may refuse first (an origin that may not call, a JWT that cannot be valid) or
@@ -119,7 +119,11 @@ export function createStreamableRouter(options: {
       rawBody(req, res, parseError => {
         if (parseError) {
           const status = (parseError as { status?: number }).status ?? 400;
-          send(res, engine.unreadableBody(status, String(parseError.message)));
+          const detail =
+            status === 413
+              ? `the request body is larger than ${bodyLimit} bytes (mcpActions.limits.maxRequestBodyBytes)`
+              : String(parseError.message);
+          send(res, engine.unreadableBody(status, detail));
           return;
         }
         guarded(handler)(req, res);

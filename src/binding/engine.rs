@@ -593,6 +593,12 @@ impl McpEngine {
             .into()
     }
 
+    /// Tool calls running now (all callers).
+    #[napi]
+    pub fn calls_in_flight(&self) -> u32 {
+        u32::try_from(self.engine.calls_in_flight()).unwrap_or(u32::MAX)
+    }
+
     /// Open sessions of both transports.
     #[napi]
     pub fn session_count(&self) -> u32 {

@@ -9,7 +9,8 @@ pub use observe::{Observation, Observations};
 
 pub use sessions::{LegacyAccepted, LegacyOpened, LegacyPost};
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use futures_util::future::join_all;
@@ -34,6 +35,10 @@ use crate::tools::mapping::{is_valid_tool_name, NamedTool};
 use crate::tools::{page, result, ActionList, Filter, ToolSet};
 use crate::Error;
 
+/// JSON-RPC error code (implementation-defined server error) of a tool call refused because
+/// its caller has too many running.
+pub const TOO_MANY_CALLS: i32 = -32029;
+
 pub struct Engine<H> {
     config: EngineConfig,
     host: H,
@@ -41,6 +46,27 @@ pub struct Engine<H> {
     sessions: SessionTable,
     credentials: CredentialsCache,
     tool_lists: ToolListCache,
+    /// Tool calls running per principal (`mcpActions.limits.maxConcurrentCallsPerPrincipal`).
+    in_flight: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+/// One running tool call of a principal; the count goes down when it is dropped (the call
+/// finished, timed out, or its request went away).
+struct InFlight {
+    table: Arc<Mutex<HashMap<String, usize>>>,
+    principal: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = table.get_mut(&self.principal) {
+            *n -= 1;
+            if *n == 0 {
+                table.remove(&self.principal);
+            }
+        }
+    }
 }
 
 /// What the engine decided before Backstage looks at a caller.
@@ -115,6 +141,7 @@ impl<H: ActionHost> Engine<H> {
                 config.opaque_token_ttl,
             ),
             tool_lists: ToolListCache::new(config.tool_list_ttl, 10_000),
+            in_flight: Arc::default(),
             config,
             host,
             tools: ToolSet::default(),
@@ -559,6 +586,38 @@ impl<H: ActionHost> Engine<H> {
         outcome
     }
 
+    /// Count one more running call for `principal`, or refuse it when it has as many running
+    /// as `mcpActions.limits.maxConcurrentCallsPerPrincipal` allows.
+    fn admit_call(&self, principal: &str) -> Result<InFlight, ErrorData> {
+        let limit = self.config.max_calls_per_principal;
+        let mut table = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        let running = table.entry(principal.to_owned()).or_insert(0);
+        if limit > 0 && *running >= limit {
+            if *running == 0 {
+                table.remove(principal);
+            }
+            warn!(principal = %principal, limit, "tool call refused: too many calls in flight");
+            return Err(ErrorData::new(
+                ErrorCode(TOO_MANY_CALLS),
+                format!(
+                    "Too many tool calls in flight for this caller: {limit} are running (mcpActions.limits.maxConcurrentCallsPerPrincipal); retry when one has finished"
+                ),
+                Some(serde_json::json!({ "retryAfterSeconds": 1, "limit": limit })),
+            ));
+        }
+        *running += 1;
+        Ok(InFlight {
+            table: Arc::clone(&self.in_flight),
+            principal: principal.to_owned(),
+        })
+    }
+
+    /// Tool calls running now, for all principals.
+    pub fn calls_in_flight(&self) -> usize {
+        let table = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        table.values().sum()
+    }
+
     async fn call_tool_inner(
         &self,
         params: Option<Value>,
@@ -593,6 +652,7 @@ impl<H: ActionHost> Engine<H> {
         if !is_valid_tool_name(&name) {
             return Err(unknown());
         }
+        let _running = self.admit_call(&ctx.principal)?;
         let direct = self.direct(&name, scope).map_err(|()| unknown())?;
         let mut looked_up = direct.is_none();
         let mut action_id = match direct {
@@ -600,11 +660,24 @@ impl<H: ActionHost> Engine<H> {
             None => self.lookup(&name, scope, ctx).await?.ok_or_else(unknown)?,
         };
         loop {
-            match self
-                .host
-                .invoke_action(ctx, &action_id, &name, input.clone())
-                .await
-            {
+            let timeout = self.config.tool_call_timeout;
+            let invoked = tokio::time::timeout(
+                timeout,
+                self.host
+                    .invoke_action(ctx, &action_id, &name, input.clone()),
+            )
+            .await;
+            let Ok(invoked) = invoked else {
+                warn!(tool = %name, action = %action_id, principal = %ctx.principal,
+                    "tool call timed out after {} s", timeout.as_secs_f64());
+                let message = format!(
+                    "the action did not finish within {} seconds (mcpActions.toolCallTimeout); it may still complete on the server",
+                    timeout.as_secs_f64()
+                );
+                *failure = Some(format!("TimeoutError: {message}"));
+                return Ok(result::tool_error("TimeoutError", &message));
+            };
+            match invoked {
                 Ok(output) => {
                     let output = RawValue::from_string(output).map_err(|source| {
                         let err = Error::BadOutput {

@@ -23,6 +23,8 @@ pub struct TestHost {
     pub outcomes: Arc<HashMap<String, Result<String, HostError>>>,
     pub list_error: Option<HostError>,
     pub calls: Arc<Calls>,
+    /// How long every invoke takes (None: it answers at once).
+    pub invoke_delay: Option<std::time::Duration>,
 }
 
 impl ActionHost for TestHost {
@@ -46,6 +48,9 @@ impl ActionHost for TestHost {
             action_id.to_owned(),
             input.clone(),
         ));
+        if let Some(delay) = self.invoke_delay {
+            tokio::time::sleep(delay).await;
+        }
         match self.outcomes.get(action_id) {
             Some(outcome) => outcome.clone(),
             None => Err(HostError::new(
@@ -100,6 +105,7 @@ pub fn fixture_with(
         ),
         list_error: None,
         calls: calls.clone(),
+        invoke_delay: None,
     };
     Fixture {
         engine: Engine::new(config, host),
@@ -115,11 +121,51 @@ pub fn fixture_with_list_error(error: HostError) -> Fixture {
         outcomes: Arc::default(),
         list_error: Some(error),
         calls: calls.clone(),
+        invoke_delay: None,
     };
     Fixture {
         engine: Engine::new(config(), host),
         calls,
     }
+}
+
+/// A fixture whose every action takes `delay` to answer.
+pub fn slow_fixture(config: EngineConfig, delay: std::time::Duration) -> Fixture {
+    let calls = Arc::new(Calls::default());
+    let host = TestHost {
+        actions: default_actions(),
+        outcomes: Arc::new(
+            [("catalog:get-entity".to_owned(), Ok(r#"{"n":1}"#.to_owned()))]
+                .into_iter()
+                .collect(),
+        ),
+        list_error: None,
+        calls: calls.clone(),
+        invoke_delay: Some(delay),
+    };
+    Fixture {
+        engine: Engine::new(config, host),
+        calls,
+    }
+}
+
+/// POST `body` as `principal`.
+pub async fn post_as(engine: &Engine<TestHost>, principal: &str, body: &str) -> HttpResponse {
+    engine
+        .handle_post(
+            PostRequest {
+                accept: Some(ACCEPT),
+                content_type: Some("application/json"),
+                body: body.as_bytes(),
+                ..PostRequest::default()
+            },
+            &CallContext {
+                credentials: 7,
+                principal: principal.into(),
+                request: None,
+            },
+        )
+        .await
 }
 
 pub fn config() -> EngineConfig {

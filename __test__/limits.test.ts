@@ -1,0 +1,157 @@
+import { createBackendPlugin } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CredentialsTable } from '../plugin/bridge/credentials';
+import { createMcpActionsPlugin, type McpActionsProbe } from '../plugin/plugin';
+import { STATIC_TOKEN, startBackend, type RunningBackend } from './support/backend';
+
+// Limits, each with a precise answer: the call timeout, calls in flight per principal, and
+// the request body size.
+
+const slowActionsPlugin = createBackendPlugin({
+  pluginId: 'slow',
+  register(env) {
+    env.registerInit({
+      deps: { registry: actionsRegistryServiceRef },
+      async init({ registry }) {
+        registry.register({
+          name: 'wait',
+          title: 'Wait',
+          description: 'Answers after the given number of milliseconds.',
+          attributes: { readOnly: true, idempotent: true },
+          schema: {
+            input: z => z.object({ ms: z.number().int().min(0).max(60_000) }),
+            output: z => z.object({ waited: z.number() }),
+          },
+          action: async ({ input }) => {
+            await new Promise(resolve => setTimeout(resolve, input.ms));
+            return { output: { waited: input.ms } };
+          },
+        });
+      },
+    });
+  },
+});
+
+let backend: RunningBackend;
+let probe: McpActionsProbe;
+const credentials = new CredentialsTable();
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  backend = await startBackend({
+    features: [
+      createMcpActionsPlugin({ credentials, probe: p => (probe = p) }),
+      slowActionsPlugin,
+    ],
+    config: {
+      backend: { actions: { pluginSources: ['slow'] } },
+      mcpActions: {
+        toolCallTimeout: 1,
+        limits: { maxConcurrentCallsPerPrincipal: 2, maxRequestBodyBytes: 2048 },
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await Promise.all(clients.map(c => c.close()));
+  await backend?.stop();
+});
+
+async function connect(): Promise<Client> {
+  const client = new Client({ name: 'limits-e2e', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(backend.mcpUrl), {
+      requestInit: { headers: { Authorization: `Bearer ${STATIC_TOKEN}` } },
+    }),
+  );
+  clients.push(client);
+  return client;
+}
+
+describe('mcpActions.toolCallTimeout', () => {
+  it('ends a call that takes longer with an isError result naming the timeout', async () => {
+    const client = await connect();
+    const started = Date.now();
+    const result = await client.callTool({ name: 'slow.wait', arguments: { ms: 3000 } });
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(result.isError).toBe(true);
+    expect(result.content).toEqual([
+      {
+        type: 'text',
+        text: 'TimeoutError: the action did not finish within 1 seconds (mcpActions.toolCallTimeout); it may still complete on the server',
+      },
+    ]);
+  });
+
+  it('lets a call that finishes in time answer', async () => {
+    const client = await connect();
+    const result = await client.callTool({ name: 'slow.wait', arguments: { ms: 100 } });
+    expect(result.structuredContent).toEqual({ waited: 100 });
+  });
+});
+
+describe('mcpActions.limits.maxConcurrentCallsPerPrincipal', () => {
+  it('refuses a third call while two run, with code -32029 and a retry hint', async () => {
+    const client = await connect();
+    const outcomes = await Promise.allSettled(
+      [1, 2, 3].map(() => client.callTool({ name: 'slow.wait', arguments: { ms: 400 } })),
+    );
+    const answered = outcomes.filter(o => o.status === 'fulfilled');
+    const refused = outcomes.filter(o => o.status === 'rejected');
+    expect(answered).toHaveLength(2);
+    expect(refused).toHaveLength(1);
+    const error = (refused[0] as PromiseRejectedResult).reason as McpError;
+    expect(error).toBeInstanceOf(McpError);
+    expect(error.code).toBe(-32029);
+    expect(error.message).toBe(
+      'MCP error -32029: Too many tool calls in flight for this caller: 2 are running (mcpActions.limits.maxConcurrentCallsPerPrincipal); retry when one has finished',
+    );
+    expect(error.data).toEqual({ retryAfterSeconds: 1, limit: 2 });
+    // Once they are done, the caller may call again.
+    const again = await client.callTool({ name: 'slow.wait', arguments: { ms: 1 } });
+    expect(again.structuredContent).toEqual({ waited: 1 });
+  });
+});
+
+describe('mcpActions.limits.maxRequestBodyBytes', () => {
+  it('answers a larger body 413 with a JSON-RPC error naming the limit', async () => {
+    const res = await fetch(backend.mcpUrl, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${STATIC_TOKEN}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'slow.wait', arguments: { ms: 1, pad: 'x'.repeat(3000) } },
+      }),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: {
+        code: -32600,
+        message:
+          'Payload Too Large: the request body is larger than 2048 bytes (mcpActions.limits.maxRequestBodyBytes)',
+      },
+    });
+  });
+});
+
+describe('after all of the above', () => {
+  it('no call is counted and no credentials handle is held but the cache’s', async () => {
+    // The timed-out call's action may still be running in the registry; its handle was
+    // released when its request ended.
+    await new Promise(resolve => setTimeout(resolve, 2500));
+    expect(probe.callsInFlight()).toBe(0);
+    expect(credentials.size).toBe(probe.cachedCredentials());
+  });
+});
