@@ -63,6 +63,11 @@ export declare class McpEngine {
    * stream if one is open.
    */
   deleteSession(request: SessionRequest): McpHttpResponse
+  /**
+   * The client of the POST with this ticket went away: stop working on it (its
+   * `handlePost` resolves at once, with status 499). `false` when it is not running.
+   */
+  abandon(ticket: number): boolean
   /** Tool calls running now (all callers). */
   callsInFlight(): number
   /** Open sessions of both transports. */

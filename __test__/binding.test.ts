@@ -36,9 +36,12 @@ function engine(options: {
   invoke?: (req: InvokeRequest) => Promise<HostOutcome>;
   list?: (handle: number) => Promise<HostOutcome>;
   logs?: LogRecord[];
+  config?: object;
 }) {
   return new McpEngine(
-    { config: JSON.stringify({ version: '0.0.0-test', pluginSources: ['demo'] }) },
+    {
+      config: JSON.stringify({ version: '0.0.0-test', pluginSources: ['demo'], ...options.config }),
+    },
     options.list ?? (async () => ({ json: JSON.stringify(actions) })),
     options.invoke ?? (async () => ({ json: '{"ok":true}' })),
     record => options.logs?.push(record),
@@ -145,6 +148,8 @@ describe('McpEngine binding', () => {
   it('serves many concurrent requests', async () => {
     let n = 0;
     const e = engine({
+      // One principal makes them all: lift the limit of calls in flight per principal.
+      config: { limits: { maxConcurrentCallsPerPrincipal: 0 } },
       invoke: async req => {
         await new Promise(r => setTimeout(r, 1));
         n += 1;

@@ -146,6 +146,35 @@ describe('mcpActions.limits.maxRequestBodyBytes', () => {
   });
 });
 
+describe('a client that goes away mid-call', () => {
+  it('has its call abandoned and its credentials handle released at once', async () => {
+    const aborter = new AbortController();
+    const pending = fetch(backend.mcpUrl, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${STATIC_TOKEN}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'slow.wait', arguments: { ms: 900 } },
+      }),
+      signal: aborter.signal,
+    }).catch(e => e as Error);
+    await new Promise(resolve => setTimeout(resolve, 200));
+    expect(probe.callsInFlight()).toBe(1);
+    aborter.abort();
+    expect(((await pending) as Error).name).toBe('AbortError');
+    await new Promise(resolve => setTimeout(resolve, 100));
+    // Well before the action ends (900 ms) or the call times out (1 s).
+    expect(probe.callsInFlight()).toBe(0);
+    expect(credentials.size).toBe(probe.cachedCredentials());
+  });
+});
+
 describe('after all of the above', () => {
   it('no call is counted and no credentials handle is held but the cache’s', async () => {
     // The timed-out call's action may still be running in the registry; its handle was

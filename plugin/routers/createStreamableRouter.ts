@@ -140,6 +140,12 @@ export function createStreamableRouter(options: {
     const { caller, handle } = auth;
     observer.connection(req, res, 'streamable');
     const ticket = requests.open(req);
+    // A client that goes away mid-request: the engine stops waiting for its call.
+    let answered = false;
+    const onClose = () => {
+      if (!answered) engine.abandon(ticket);
+    };
+    res.once('close', onClose);
     try {
       const answer = await engine.handlePost({
           ticket,
@@ -153,6 +159,9 @@ export function createStreamableRouter(options: {
           protocolVersion: header(req, 'mcp-protocol-version'),
           body: bodyOf(req),
       });
+      answered = true;
+      res.off('close', onClose);
+      if (res.destroyed) return;
       send(res, answer);
       observer.report(req, answer.observations);
     } finally {

@@ -1,11 +1,9 @@
 //! `McpEngine`, the class the shim holds: the engine over napi callbacks.
 
 use std::collections::HashMap;
-use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
-use futures_util::FutureExt;
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use tracing::instrument::WithSubscriber;
@@ -19,7 +17,6 @@ use super::callbacks::{
 use super::log;
 use crate::engine::{LegacyPost, Observations};
 use crate::protocol::http::{self, HttpResponse, PostRequest, KEEP_ALIVE};
-use crate::protocol::jsonrpc::internal_error;
 use crate::{ActionHost, CallContext, Engine, EngineConfig, HostError};
 
 /// Engine settings.
@@ -352,32 +349,18 @@ impl McpEngine {
             body: &request.body,
         };
         let observed = Observations::default();
-        let answer = AssertUnwindSafe(engine.handle_post_observed(req, &ctx, &observed))
-            .catch_unwind()
+        let response = engine
+            .handle_post_guarded(req, &ctx, &observed)
             .with_subscriber(self.dispatch.clone())
             .await;
-        match answer {
-            Ok(response) => McpHttpResponse {
-                observations: records(&observed),
-                ..response.into()
-            },
-            Err(_) => {
-                tracing::dispatcher::with_default(&self.dispatch, || {
-                    tracing::error!(principal = %ctx.principal, "the MCP engine panicked while answering a request");
-                });
-                HttpResponse::rpc_error(
-                    500,
-                    internal_error(
-                        "Internal error: the MCP engine failed; the server log has the details",
-                    ),
-                )
-                .into()
-            }
+        McpHttpResponse {
+            observations: records(&observed),
+            ..response.into()
         }
     }
 
     /// The answer to any method other than POST on `/v1` or `/v1/{server}`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn method_not_allowed(&self, method: String, server: Option<String>) -> McpHttpResponse {
         self.engine
             .method_not_allowed(&method, server.as_deref())
@@ -385,7 +368,7 @@ impl McpEngine {
     }
 
     /// The 401 challenge, for a request Backstage's `httpAuth` did not accept.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn unauthorized(&self, had_token: bool, server: Option<String>) -> McpHttpResponse {
         let rejection = had_token.then_some("the access token is invalid or expired");
         self.engine
@@ -396,7 +379,7 @@ impl McpEngine {
     /// Before authentication: a refusal (`403` origin, `401` JWT that cannot be valid), or
     /// the cached credentials handle of a token Backstage already accepted, plus handles the
     /// cache let go of (release them).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn precheck(&self, request: PrecheckRequest) -> PrecheckAnswer {
         let admission = tracing::dispatcher::with_default(&self.dispatch, || {
             self.engine.precheck(
@@ -415,47 +398,47 @@ impl McpEngine {
 
     /// Backstage accepted this `Authorization` with the credentials behind `handle` (the
     /// shim has retained one reference for the cache). Returns the handles to release.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn remember_credentials(&self, authorization: Option<String>, handle: u32) -> Vec<u32> {
         self.engine
             .remember_credentials(authorization.as_deref(), handle, now_seconds())
     }
 
     /// A downstream `401` for `handle`: true when the cache held it (release its reference).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn forget_credentials(&self, handle: u32) -> bool {
         self.engine.forget_credentials(handle)
     }
 
     /// Credentials the cache holds.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn cached_credentials(&self) -> u32 {
         u32::try_from(self.engine.cached_credentials()).unwrap_or(u32::MAX)
     }
 
     /// RFC 9728 metadata of `/v1` (no `server`) or `/v1/{server}`; `404` when unknown or
     /// when OAuth is not offered.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn protected_resource_metadata(&self, server: Option<String>) -> McpHttpResponse {
         self.engine
             .protected_resource_metadata(server.as_deref())
             .into()
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn unreadable_body(&self, status: u16, message: String) -> McpHttpResponse {
         http::unreadable_body(status, &message).into()
     }
 
     /// `500` for a failure in the shim itself.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn internal_error(&self) -> McpHttpResponse {
         http::internal_failure().into()
     }
 
     /// `GET .../sse`: open a legacy session. With `sessionId` set, write the head, keep the
     /// response open under that id, and end it when `deliver` says so.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn open_legacy(&self, request: LegacyOpenRequest) -> StreamAnswer {
         tracing::dispatcher::with_default(&self.dispatch, || {
             match self.engine.open_legacy(
@@ -477,7 +460,7 @@ impl McpEngine {
 
     /// `POST .../sse/messages`: answer `202` (or a refusal) at once; the result goes down
     /// the session's stream through `deliver`, which also releases the handle.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn legacy_post(&self, request: LegacyPostRequest) -> LegacyPostAnswer {
         let accepted = tracing::dispatcher::with_default(&self.dispatch, || {
             self.engine.accept_legacy(
@@ -512,18 +495,9 @@ impl McpEngine {
         napi::bindgen_prelude::spawn(
             async move {
                 let observed = Observations::default();
-                let chunk = AssertUnwindSafe(engine.process_legacy(
-                    server.as_deref(),
-                    accepted.body,
-                    &ctx,
-                    &observed,
-                ))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|_| {
-                    tracing::error!(%session, "the MCP engine panicked while answering a message");
-                    None
-                });
+                let chunk = engine
+                    .process_legacy_guarded(server.as_deref(), accepted.body, &ctx, &observed)
+                    .await;
                 send(
                     &deliver,
                     StreamEvent {
@@ -550,13 +524,13 @@ impl McpEngine {
     }
 
     /// The legacy stream's response closed: end its session.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn close_legacy(&self, session_id: String) -> bool {
         self.engine.close_legacy(&session_id)
     }
 
     /// `GET /v1[/{server}]`: the server-to-client stream of a stateful session.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn open_stream(&self, request: SessionRequest) -> StreamAnswer {
         match self.engine.open_stream(
             request.server.as_deref(),
@@ -575,14 +549,14 @@ impl McpEngine {
     }
 
     /// The GET stream of a stateful session closed; the session lives on.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn close_stream(&self, session_id: String) {
         self.engine.close_stream(&session_id);
     }
 
     /// `DELETE /v1[/{server}]`: end a stateful session (`204`); the shim then ends its
     /// stream if one is open.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn delete_session(&self, request: SessionRequest) -> McpHttpResponse {
         self.engine
             .delete_session(
@@ -593,21 +567,28 @@ impl McpEngine {
             .into()
     }
 
+    /// The client of the POST with this ticket went away: stop working on it (its
+    /// `handlePost` resolves at once, with status 499). `false` when it is not running.
+    #[napi(catch_unwind)]
+    pub fn abandon(&self, ticket: u32) -> bool {
+        self.engine.abandon(ticket)
+    }
+
     /// Tool calls running now (all callers).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn calls_in_flight(&self) -> u32 {
         u32::try_from(self.engine.calls_in_flight()).unwrap_or(u32::MAX)
     }
 
     /// Open sessions of both transports.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn session_count(&self) -> u32 {
         u32::try_from(self.engine.session_count()).unwrap_or(u32::MAX)
     }
 
     /// Backend shutdown: stop the timers and end every session; returns their ids. Cached
     /// credentials are released through `deliver`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn shutdown(&self) -> Vec<String> {
         self.stopped.store(true, Ordering::Relaxed);
         for handle in self.engine.clear_credentials() {

@@ -13,11 +13,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use std::panic::AssertUnwindSafe;
+
 use futures_util::future::join_all;
+use futures_util::FutureExt;
 use rmcp::model::{ErrorCode, ErrorData, Implementation, InitializeResult, ServerCapabilities};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use tokio::sync::oneshot;
 use tracing::{debug, error, warn};
 
 use crate::auth::{CredentialsCache, Lookup};
@@ -48,6 +52,40 @@ pub struct Engine<H> {
     tool_lists: ToolListCache,
     /// Tool calls running per principal (`mcpActions.limits.maxConcurrentCallsPerPrincipal`).
     in_flight: Arc<Mutex<HashMap<String, usize>>>,
+    /// Requests that can be abandoned, by host ticket.
+    pending: Mutex<HashMap<u32, oneshot::Sender<()>>>,
+}
+
+/// Status of the answer to an abandoned request (nobody reads it: the client is gone).
+pub const ABANDONED: u16 = 499;
+
+/// A request's entry in the abandon table, removed however the request ends.
+struct Pending<'a> {
+    table: &'a Mutex<HashMap<u32, oneshot::Sender<()>>>,
+    ticket: u32,
+}
+
+impl<'a> Pending<'a> {
+    fn register(
+        table: &'a Mutex<HashMap<u32, oneshot::Sender<()>>>,
+        ticket: u32,
+        abandon: oneshot::Sender<()>,
+    ) -> Self {
+        table
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(ticket, abandon);
+        Self { table, ticket }
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        self.table
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.ticket);
+    }
 }
 
 /// One running tool call of a principal; the count goes down when it is dropped (the call
@@ -142,6 +180,7 @@ impl<H: ActionHost> Engine<H> {
             ),
             tool_lists: ToolListCache::new(config.tool_list_ttl, 10_000),
             in_flight: Arc::default(),
+            pending: Mutex::default(),
             config,
             host,
             tools: ToolSet::default(),
@@ -269,6 +308,57 @@ impl<H: ActionHost> Engine<H> {
     }
 
     /// Answer one Streamable HTTP POST, recording its operations in `observed`.
+    /// [`Engine::handle_post_observed`], with a panic anywhere in it answered `500` with a
+    /// JSON-RPC error and logged, instead of unwinding into the host. A request with a host
+    /// ticket (`ctx.request`) can be abandoned with [`Engine::abandon`]: its work stops (a
+    /// running tool call is no longer waited for) and the answer is [`ABANDONED`].
+    pub async fn handle_post_guarded(
+        &self,
+        req: PostRequest<'_>,
+        ctx: &CallContext,
+        observed: &Observations,
+    ) -> HttpResponse {
+        let work = AssertUnwindSafe(self.handle_post_observed(req, ctx, observed)).catch_unwind();
+        let answer = match ctx.request {
+            Some(ticket) => {
+                let (abandon, abandoned) = oneshot::channel();
+                let _pending = Pending::register(&self.pending, ticket, abandon);
+                tokio::select! {
+                    answer = work => answer,
+                    // A sender dropped without a word (replaced) is no abandonment.
+                    Ok(()) = abandoned => {
+                        debug!(principal = %ctx.principal, "request abandoned: its client went away");
+                        return HttpResponse { status: ABANDONED, headers: Vec::new(), body: None };
+                    }
+                }
+            }
+            None => work.await,
+        };
+        match answer {
+            Ok(response) => response,
+            Err(_) => {
+                error!(principal = %ctx.principal, "the MCP engine panicked while answering a request");
+                HttpResponse::rpc_error(
+                    500,
+                    internal_error(
+                        "Internal error: the MCP engine failed; the server log has the details",
+                    ),
+                )
+            }
+        }
+    }
+
+    /// The client of the request with this host ticket went away: stop working on it.
+    /// `false` when no such request is running.
+    pub fn abandon(&self, ticket: u32) -> bool {
+        let sender = self
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&ticket);
+        sender.is_some_and(|s| s.send(()).is_ok())
+    }
+
     pub async fn handle_post_observed(
         &self,
         req: PostRequest<'_>,

@@ -1,7 +1,10 @@
 //! The session transports: legacy HTTP+SSE (2024-11-05) and the GET stream and DELETE of
 //! stateful Streamable HTTP. The host owns the open HTTP responses; the engine decides.
 
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
+
+use futures_util::FutureExt;
 
 use rmcp::model::{ErrorCode, ErrorData};
 
@@ -10,6 +13,7 @@ use crate::host::{ActionHost, CallContext};
 use crate::protocol::http::{self, sse_message, HttpResponse};
 use crate::protocol::jsonrpc::{self, invalid_request, parse_body, Body, BodyError};
 use crate::session::{SessionError, Sweep, Transport};
+use tracing::error;
 
 /// Where a session id travels, for messages: the legacy query parameter or the header.
 pub(crate) const QUERY: &str = "the sessionId query parameter";
@@ -177,6 +181,24 @@ impl<H: ActionHost> Engine<H> {
     }
 
     /// Answer an accepted legacy message: the SSE chunk for its stream, if it needs one.
+    /// [`Engine::process_legacy`], with a panic anywhere in it logged and answered with
+    /// nothing (the session stays usable) instead of unwinding into the host.
+    pub async fn process_legacy_guarded(
+        &self,
+        server: Option<&str>,
+        body: Body,
+        ctx: &CallContext,
+        observed: &Observations,
+    ) -> Option<String> {
+        AssertUnwindSafe(self.process_legacy(server, body, ctx, observed))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                error!(principal = %ctx.principal, "the MCP engine panicked while answering a message");
+                None
+            })
+    }
+
     pub async fn process_legacy(
         &self,
         server: Option<&str>,

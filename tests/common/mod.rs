@@ -25,6 +25,8 @@ pub struct TestHost {
     pub calls: Arc<Calls>,
     /// How long every invoke takes (None: it answers at once).
     pub invoke_delay: Option<std::time::Duration>,
+    /// Invoking this action panics (a fault the engine must contain).
+    pub panic_on: Option<&'static str>,
 }
 
 impl ActionHost for TestHost {
@@ -48,6 +50,9 @@ impl ActionHost for TestHost {
             action_id.to_owned(),
             input.clone(),
         ));
+        if self.panic_on == Some(action_id) {
+            panic!("the test host panics on {action_id}");
+        }
         if let Some(delay) = self.invoke_delay {
             tokio::time::sleep(delay).await;
         }
@@ -106,6 +111,7 @@ pub fn fixture_with(
         list_error: None,
         calls: calls.clone(),
         invoke_delay: None,
+        panic_on: None,
     };
     Fixture {
         engine: Engine::new(config, host),
@@ -122,6 +128,7 @@ pub fn fixture_with_list_error(error: HostError) -> Fixture {
         list_error: Some(error),
         calls: calls.clone(),
         invoke_delay: None,
+        panic_on: None,
     };
     Fixture {
         engine: Engine::new(config(), host),
@@ -142,6 +149,7 @@ pub fn slow_fixture(config: EngineConfig, delay: std::time::Duration) -> Fixture
         list_error: None,
         calls: calls.clone(),
         invoke_delay: Some(delay),
+        panic_on: None,
     };
     Fixture {
         engine: Engine::new(config, host),
@@ -166,6 +174,26 @@ pub async fn post_as(engine: &Engine<TestHost>, principal: &str, body: &str) -> 
             },
         )
         .await
+}
+
+/// A fixture whose host panics when `action_id` is invoked.
+pub fn panicking_fixture(action_id: &'static str) -> Fixture {
+    let mut f = fixture();
+    let calls = Arc::clone(&f.calls);
+    let host = TestHost {
+        actions: default_actions(),
+        outcomes: Arc::new(
+            [("catalog:get-entity".to_owned(), Ok(r#"{"n":1}"#.to_owned()))]
+                .into_iter()
+                .collect(),
+        ),
+        list_error: None,
+        calls,
+        invoke_delay: None,
+        panic_on: Some(action_id),
+    };
+    f.engine = Engine::new(config(), host);
+    f
 }
 
 pub fn config() -> EngineConfig {
