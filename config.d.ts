@@ -72,6 +72,13 @@ export interface Config {
      */
     toolCallTimeout?: number;
 
+    /**
+     * Ours. Seconds between `notifications/progress` events (0.1 to 60) for a `tools/call`
+     * that carries `_meta.progressToken` and still runs; progress is the elapsed time.
+     * @default 5
+     */
+    progressInterval?: number;
+
     /** Ours. Limits, each answered precisely when reached. */
     limits?: {
       /**

@@ -167,6 +167,11 @@ export interface McpHttpResponse {
   body?: string
   /** What the request did (POST answers only), to report after sending the answer. */
   observations?: Array<ObservationRecord>
+  /**
+   * The head of this SSE answer already went out with progress (through `deliver`): write
+   * only the body, then end.
+   */
+  streamed?: boolean
 }
 
 /** One Streamable HTTP POST, as the shim received it. */
@@ -245,4 +250,9 @@ export interface StreamEvent {
   release?: number
   ticket?: number
   observations?: Array<ObservationRecord>
+  /**
+   * `chunk` belongs to the still-running POST with this ticket (progress of a long call,
+   * before its answer), not to a session's stream: start its SSE response if need be.
+   */
+  responseOf?: number
 }

@@ -1,6 +1,7 @@
 import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,8 +9,8 @@ import { CredentialsTable } from '../plugin/bridge/credentials';
 import { createMcpActionsPlugin, type McpActionsProbe } from '../plugin/plugin';
 import { STATIC_TOKEN, startBackend, type RunningBackend } from './support/backend';
 
-// Limits, each with a precise answer: the call timeout, calls in flight per principal, and
-// the request body size.
+// Long calls and limits, each with a precise answer: progress, the call timeout, calls in
+// flight per principal, the request body size, and a client that goes away.
 
 const slowActionsPlugin = createBackendPlugin({
   pluginId: 'slow',
@@ -51,6 +52,7 @@ beforeAll(async () => {
       backend: { actions: { pluginSources: ['slow'] } },
       mcpActions: {
         toolCallTimeout: 1,
+        progressInterval: 0.2,
         limits: { maxConcurrentCallsPerPrincipal: 2, maxRequestBodyBytes: 2048 },
       },
     },
@@ -71,6 +73,59 @@ async function connect(): Promise<Client> {
   clients.push(client);
   return client;
 }
+
+describe('progress of a long call (mcpActions.progressInterval)', () => {
+  const watch = async (client: Client) => {
+    const progress: Array<{ progress: number; message?: string }> = [];
+    const result = await client.callTool(
+      { name: 'slow.wait', arguments: { ms: 750 } },
+      undefined,
+      { onprogress: p => progress.push(p), resetTimeoutOnProgress: true },
+    );
+    expect(result.structuredContent).toEqual({ waited: 750 });
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.length).toBeLessThanOrEqual(4);
+    progress.forEach((p, i) => {
+      expect(p.message).toMatch(/^tool "slow\.wait" has been running for \d+ s$/);
+      if (i > 0) expect(p.progress).toBeGreaterThan(progress[i - 1].progress);
+    });
+    expect(progress[0].progress).toBeGreaterThanOrEqual(0.2);
+  };
+
+  it('reaches a Streamable HTTP client before the answer, on the same response', async () => {
+    await watch(await connect());
+  });
+
+  it('reaches a legacy SSE client down its session stream', async () => {
+    const client = new Client({ name: 'limits-sse', version: '1.0.0' });
+    await client.connect(
+      new SSEClientTransport(new URL(`${backend.mcpUrl}/sse`), {
+        requestInit: { headers: { Authorization: `Bearer ${STATIC_TOKEN}` } },
+      }),
+    );
+    clients.push(client);
+    await watch(client);
+  });
+
+  it('is not sent when the client did not ask for it', async () => {
+    const res = await fetch(backend.mcpUrl, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${STATIC_TOKEN}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'slow.wait', arguments: { ms: 500 } },
+      }),
+    });
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect((await res.json()).result.structuredContent).toEqual({ waited: 500 });
+  });
+});
 
 describe('mcpActions.toolCallTimeout', () => {
   it('ends a call that takes longer with an isError result naming the timeout', async () => {

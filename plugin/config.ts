@@ -81,6 +81,7 @@ export async function readEngineOptions(
       : undefined,
     toolListTtl: config.getOptionalNumber('mcpActions.cache.toolListTtl'),
     toolCallTimeout: config.getOptionalNumber('mcpActions.toolCallTimeout'),
+    progressInterval: config.getOptionalNumber('mcpActions.progressInterval'),
     limits: {
       maxConcurrentCallsPerPrincipal: config.getOptionalNumber(
         'mcpActions.limits.maxConcurrentCallsPerPrincipal',

@@ -59,6 +59,8 @@ pub struct EngineConfig {
     pub actions_filter: Filter,
     /// `mcpActions.toolCallTimeout`: how long a `tools/call` waits for its action.
     pub tool_call_timeout: Duration,
+    /// `mcpActions.progressInterval`: how often a long call that asked for progress gets it.
+    pub progress_interval: Duration,
     /// `mcpActions.limits.maxConcurrentCallsPerPrincipal` (0: no limit).
     pub max_calls_per_principal: usize,
     /// `mcpActions.limits.maxRequestBodyBytes` (the shim reads bodies up to this).
@@ -106,6 +108,7 @@ impl Default for EngineConfig {
             tool_list_ttl: Duration::from_secs(5),
             actions_filter: Filter::default(),
             tool_call_timeout: Duration::from_secs(300),
+            progress_interval: Duration::from_secs(5),
             max_calls_per_principal: 32,
             max_request_body_bytes: 4 * 1024 * 1024,
         }
@@ -144,6 +147,8 @@ pub struct RawConfig {
     pub actions_filter: RawFilter,
     /// `mcpActions.toolCallTimeout`, seconds.
     pub tool_call_timeout: Option<f64>,
+    /// `mcpActions.progressInterval`, seconds.
+    pub progress_interval: Option<f64>,
     /// `mcpActions.limits.*`.
     #[serde(default)]
     pub limits: RawLimits,
@@ -404,6 +409,12 @@ impl EngineConfig {
                 raw.tool_call_timeout,
                 defaults.tool_call_timeout,
                 1.0..=86400.0,
+            )?,
+            progress_interval: seconds(
+                "mcpActions.progressInterval",
+                raw.progress_interval,
+                defaults.progress_interval,
+                0.1..=60.0,
             )?,
             max_calls_per_principal: whole(
                 "mcpActions.limits.maxConcurrentCallsPerPrincipal",

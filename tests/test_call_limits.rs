@@ -144,6 +144,7 @@ async fn an_abandoned_request_stops_waiting_for_its_call() {
         },
         &ctx,
         &observed,
+        None,
     );
     let abandon = async {
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -180,6 +181,7 @@ async fn two_requests_with_one_ticket_both_answer() {
             },
             &ctx,
             &observed,
+            None,
         )
     };
     let (a, b) = tokio::join!(one(), one());

@@ -19,6 +19,7 @@ async fn guarded(f: &Fixture, body: &str) -> mcp_actions_backend::HttpResponse {
             },
             &ctx(),
             &Observations::default(),
+            None,
         )
         .await
 }

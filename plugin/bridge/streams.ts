@@ -4,6 +4,11 @@ import type { CredentialsTable } from './credentials';
 import type { Observer } from './observe';
 import type { RequestTable } from './requests';
 
+/** Push what was written through Backstage's compression middleware, if it is there. */
+function flush(res: Response): void {
+  (res as Response & { flush?: () => void }).flush?.();
+}
+
 /**
  * The open SSE responses, by session id. Rust decides what goes down a stream and when it
  * ends; this table only writes. One stream per session.
@@ -38,8 +43,15 @@ export class StreamTable {
 
   /** The engine's `deliver` callback. */
   deliver = (event: StreamEvent): void => {
+    if (event.responseOf !== undefined && event.responseOf !== null) {
+      this.#progress(event.responseOf, event.chunk);
+      return;
+    }
     const res = this.#streams.get(event.session);
-    if (res && event.chunk) res.write(event.chunk);
+    if (res && event.chunk) {
+      res.write(event.chunk);
+      flush(res);
+    }
     if (res && event.end) {
       this.#streams.delete(event.session);
       res.end();
@@ -53,6 +65,21 @@ export class StreamTable {
       this.observer?.report(request.req, event.observations);
     }
   };
+
+  /** Progress of a POST's long call: its response becomes an SSE stream, if not yet. */
+  #progress(ticket: number, chunk: string | undefined | null): void {
+    const res = this.#requests.get(ticket)?.res;
+    if (!res || res.destroyed || !chunk) return;
+    if (!res.headersSent) {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache, no-transform',
+        'x-accel-buffering': 'no',
+      });
+    }
+    res.write(chunk);
+    flush(res);
+  }
 
   /** End one stream (its session was deleted). */
   end(session: string): void {

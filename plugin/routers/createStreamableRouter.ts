@@ -139,7 +139,7 @@ export function createStreamableRouter(options: {
     if (!auth) return;
     const { caller, handle } = auth;
     observer.connection(req, res, 'streamable');
-    const ticket = requests.open(req);
+    const ticket = requests.open(req, res);
     // A client that goes away mid-request: the engine stops waiting for its call.
     let answered = false;
     const onClose = () => {
@@ -162,7 +162,12 @@ export function createStreamableRouter(options: {
       answered = true;
       res.off('close', onClose);
       if (res.destroyed) return;
-      send(res, answer);
+      if (answer.streamed) {
+        // Progress went out first: the head is sent, the answer is the last event.
+        res.end(answer.body ?? undefined);
+      } else {
+        send(res, answer);
+      }
       observer.report(req, answer.observations);
     } finally {
       credentials.release(handle);

@@ -67,6 +67,9 @@ pub struct StreamEvent {
     pub release: Option<u32>,
     pub ticket: Option<u32>,
     pub observations: Option<Vec<ObservationRecord>>,
+    /// `chunk` belongs to the still-running POST with this ticket (progress of a long call,
+    /// before its answer), not to a session's stream: start its SSE response if need be.
+    pub response_of: Option<u32>,
 }
 
 impl StreamEvent {
@@ -77,8 +80,7 @@ impl StreamEvent {
             chunk: None,
             end: false,
             release: Some(handle),
-            ticket: None,
-            observations: None,
+            ..Self::chunk(String::new(), None)
         }
     }
 
@@ -99,6 +101,7 @@ impl StreamEvent {
             release: None,
             ticket: None,
             observations: None,
+            response_of: None,
         }
     }
 }

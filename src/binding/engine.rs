@@ -15,7 +15,7 @@ use super::callbacks::{
     ObservationRecord, StreamEvent,
 };
 use super::log;
-use crate::engine::{LegacyPost, Observations};
+use crate::engine::{LegacyPost, Observations, ProgressSink};
 use crate::protocol::http::{self, HttpResponse, PostRequest, KEEP_ALIVE};
 use crate::{ActionHost, CallContext, Engine, EngineConfig, HostError};
 
@@ -61,6 +61,9 @@ pub struct McpHttpResponse {
     pub body: Option<String>,
     /// What the request did (POST answers only), to report after sending the answer.
     pub observations: Option<Vec<ObservationRecord>>,
+    /// The head of this SSE answer already went out with progress (through `deliver`): write
+    /// only the body, then end.
+    pub streamed: Option<bool>,
 }
 
 impl From<HttpResponse> for McpHttpResponse {
@@ -74,6 +77,7 @@ impl From<HttpResponse> for McpHttpResponse {
                 .collect(),
             body: r.body,
             observations: None,
+            streamed: None,
         }
     }
 }
@@ -246,6 +250,41 @@ pub struct McpEngine {
     stopped: Arc<AtomicBool>,
 }
 
+/// Progress of a POST's long call, down its own (SSE) response.
+struct PostProgress {
+    deliver: Arc<DeliverFn>,
+    ticket: u32,
+    started: AtomicBool,
+}
+
+impl ProgressSink for PostProgress {
+    fn send(&self, chunk: String) {
+        self.started.store(true, Ordering::Release);
+        send(
+            &self.deliver,
+            StreamEvent {
+                response_of: Some(self.ticket),
+                ..StreamEvent::chunk(String::new(), Some(chunk))
+            },
+        );
+    }
+}
+
+/// Progress of a legacy message's long call, down its session's stream.
+struct SessionProgress {
+    deliver: Arc<DeliverFn>,
+    session: String,
+}
+
+impl ProgressSink for SessionProgress {
+    fn send(&self, chunk: String) {
+        send(
+            &self.deliver,
+            StreamEvent::chunk(self.session.clone(), Some(chunk)),
+        );
+    }
+}
+
 fn send(deliver: &DeliverFn, event: StreamEvent) {
     deliver.call(event, ThreadsafeFunctionCallMode::NonBlocking);
 }
@@ -349,12 +388,23 @@ impl McpEngine {
             body: &request.body,
         };
         let observed = Observations::default();
+        let progress = request.ticket.map(|ticket| PostProgress {
+            deliver: Arc::clone(&self.deliver),
+            ticket,
+            started: AtomicBool::new(false),
+        });
         let response = engine
-            .handle_post_guarded(req, &ctx, &observed)
+            .handle_post_guarded(
+                req,
+                &ctx,
+                &observed,
+                progress.as_ref().map(|p| p as &dyn ProgressSink),
+            )
             .with_subscriber(self.dispatch.clone())
             .await;
         McpHttpResponse {
             observations: records(&observed),
+            streamed: progress.map(|p| p.started.load(Ordering::Acquire)),
             ..response.into()
         }
     }
@@ -495,8 +545,18 @@ impl McpEngine {
         napi::bindgen_prelude::spawn(
             async move {
                 let observed = Observations::default();
+                let progress = SessionProgress {
+                    deliver: Arc::clone(&deliver),
+                    session: session.clone(),
+                };
                 let chunk = engine
-                    .process_legacy_guarded(server.as_deref(), accepted.body, &ctx, &observed)
+                    .process_legacy_guarded(
+                        server.as_deref(),
+                        accepted.body,
+                        &ctx,
+                        &observed,
+                        Some(&progress),
+                    )
                     .await;
                 send(
                     &deliver,
@@ -507,6 +567,7 @@ impl McpEngine {
                         release: Some(ctx.credentials),
                         ticket,
                         observations: records(&observed),
+                        response_of: None,
                     },
                 );
             }

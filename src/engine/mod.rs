@@ -2,14 +2,17 @@
 //! session table.
 
 mod observe;
+mod progress;
 mod sessions;
 
 use observe::Timer;
 pub use observe::{Observation, Observations};
+pub use progress::ProgressSink;
 
 pub use sessions::{LegacyAccepted, LegacyOpened, LegacyPost};
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -124,6 +127,10 @@ pub(crate) struct Scope<'a> {
     server: &'a ServerConfig,
     read_only: bool,
     observed: &'a Observations,
+    /// Where progress of long calls goes, when the client can take it.
+    progress: Option<&'a dyn ProgressSink>,
+    /// Set once progress went out (the answer must then be an SSE event).
+    streamed: &'a AtomicBool,
 }
 
 #[derive(Serialize)]
@@ -317,8 +324,10 @@ impl<H: ActionHost> Engine<H> {
         req: PostRequest<'_>,
         ctx: &CallContext,
         observed: &Observations,
+        progress: Option<&dyn ProgressSink>,
     ) -> HttpResponse {
-        let work = AssertUnwindSafe(self.handle_post_observed(req, ctx, observed)).catch_unwind();
+        let work = AssertUnwindSafe(self.handle_post_streaming(req, ctx, observed, progress))
+            .catch_unwind();
         let answer = match ctx.request {
             Some(ticket) => {
                 let (abandon, abandoned) = oneshot::channel();
@@ -365,6 +374,18 @@ impl<H: ActionHost> Engine<H> {
         ctx: &CallContext,
         observed: &Observations,
     ) -> HttpResponse {
+        self.handle_post_streaming(req, ctx, observed, None).await
+    }
+
+    /// A POST, with progress of long calls sent to `progress` (SSE chunks that go out before
+    /// the answer, which is then an SSE event too) when the client accepts SSE.
+    pub async fn handle_post_streaming(
+        &self,
+        req: PostRequest<'_>,
+        ctx: &CallContext,
+        observed: &Observations,
+        progress: Option<&dyn ProgressSink>,
+    ) -> HttpResponse {
         let Some(server) = self.config.server(req.server) else {
             return unknown_server(req.server.unwrap_or_default(), &self.config);
         };
@@ -376,11 +397,14 @@ impl<H: ActionHost> Engine<H> {
             Ok(on) => on,
             Err(response) => return response,
         };
+        let streamed = AtomicBool::new(false);
         let scope = Scope {
             server_key: req.server,
             server,
             read_only,
             observed,
+            progress: progress.filter(|_| http::accepts_sse(req.accept)),
+            streamed: &streamed,
         };
         let body = match parse_body(req.body) {
             Ok(body) => body,
@@ -430,6 +454,11 @@ impl<H: ActionHost> Engine<H> {
             }
         }
         let (status, json) = self.respond(body, &scope, ctx).await;
+        let framing = if streamed.load(Ordering::Acquire) {
+            Framing::Sse
+        } else {
+            framing
+        };
         let response = match (json, framing) {
             (None, _) => HttpResponse::accepted(),
             (Some(json), Framing::Json) => HttpResponse::json(status, json),
@@ -676,6 +705,34 @@ impl<H: ActionHost> Engine<H> {
         outcome
     }
 
+    /// Wait for `invoke` as long as the call timeout allows, sending progress to `sink` at
+    /// the progress interval. `Err(())`: the timeout passed first.
+    async fn with_progress<T>(
+        &self,
+        invoke: impl std::future::Future<Output = T>,
+        token: &Value,
+        sink: &dyn ProgressSink,
+        streamed: &AtomicBool,
+        tool: &str,
+    ) -> Result<T, ()> {
+        let started = tokio::time::Instant::now();
+        let interval = self.config.progress_interval;
+        let deadline = tokio::time::sleep(self.config.tool_call_timeout);
+        let mut ticks = tokio::time::interval_at(started + interval, interval);
+        tokio::pin!(invoke, deadline);
+        loop {
+            tokio::select! {
+                biased;
+                outcome = &mut invoke => return Ok(outcome),
+                _ = &mut deadline => return Err(()),
+                _ = ticks.tick() => {
+                    streamed.store(true, Ordering::Release);
+                    sink.send(progress::progress_event(token, started.elapsed(), tool));
+                }
+            }
+        }
+    }
+
     /// Count one more running call for `principal`, or refuse it when it has as many running
     /// as `mcpActions.limits.maxConcurrentCallsPerPrincipal` allows.
     fn admit_call(&self, principal: &str) -> Result<InFlight, ErrorData> {
@@ -742,6 +799,7 @@ impl<H: ActionHost> Engine<H> {
         if !is_valid_tool_name(&name) {
             return Err(unknown());
         }
+        let progress_token = progress::progress_token(&params);
         let _running = self.admit_call(&ctx.principal)?;
         let direct = self.direct(&name, scope).map_err(|()| unknown())?;
         let mut looked_up = direct.is_none();
@@ -751,12 +809,16 @@ impl<H: ActionHost> Engine<H> {
         };
         loop {
             let timeout = self.config.tool_call_timeout;
-            let invoked = tokio::time::timeout(
-                timeout,
-                self.host
-                    .invoke_action(ctx, &action_id, &name, input.clone()),
-            )
-            .await;
+            let invoke = self
+                .host
+                .invoke_action(ctx, &action_id, &name, input.clone());
+            let invoked = match (&progress_token, scope.progress) {
+                (Some(token), Some(sink)) => {
+                    self.with_progress(invoke, token, sink, scope.streamed, &name)
+                        .await
+                }
+                _ => tokio::time::timeout(timeout, invoke).await.map_err(|_| ()),
+            };
             let Ok(invoked) = invoked else {
                 warn!(tool = %name, action = %action_id, principal = %ctx.principal,
                     "tool call timed out after {} s", timeout.as_secs_f64());

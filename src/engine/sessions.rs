@@ -8,7 +8,7 @@ use futures_util::FutureExt;
 
 use rmcp::model::{ErrorCode, ErrorData};
 
-use super::{unknown_server, Engine, Observations, Scope};
+use super::{unknown_server, Engine, Observations, ProgressSink, Scope};
 use crate::host::{ActionHost, CallContext};
 use crate::protocol::http::{self, sse_message, HttpResponse};
 use crate::protocol::jsonrpc::{self, invalid_request, parse_body, Body, BodyError};
@@ -189,8 +189,9 @@ impl<H: ActionHost> Engine<H> {
         body: Body,
         ctx: &CallContext,
         observed: &Observations,
+        progress: Option<&dyn ProgressSink>,
     ) -> Option<String> {
-        AssertUnwindSafe(self.process_legacy(server, body, ctx, observed))
+        AssertUnwindSafe(self.process_legacy(server, body, ctx, observed, progress))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| {
@@ -205,14 +206,18 @@ impl<H: ActionHost> Engine<H> {
         body: Body,
         ctx: &CallContext,
         observed: &Observations,
+        progress: Option<&dyn ProgressSink>,
     ) -> Option<String> {
         let req_server = server;
         let server = self.config.server(server)?;
+        let streamed = std::sync::atomic::AtomicBool::new(false);
         let scope = Scope {
             server_key: req_server,
             server,
             read_only: false,
             observed,
+            progress,
+            streamed: &streamed,
         };
         let (_, json) = self.respond(body, &scope, ctx).await;
         json.map(|j| sse_message(&j))

@@ -120,6 +120,13 @@ fn accepted_types(accept: &str) -> impl Iterator<Item = String> + '_ {
 
 /// Pick the framing from `Accept`: JSON when allowed, else SSE, else `None` (406).
 /// A missing header means anything is acceptable.
+/// Whether the client takes an SSE response (progress can then be sent before the answer).
+pub fn accepts_sse(accept: Option<&str>) -> bool {
+    accept.is_some_and(|accept| {
+        accepted_types(accept).any(|m| matches!(m.as_str(), "text/event-stream" | "text/*" | "*/*"))
+    })
+}
+
 pub fn choose_framing(accept: Option<&str>) -> Option<Framing> {
     let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
         return Some(Framing::Json);
