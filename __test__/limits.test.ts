@@ -123,7 +123,8 @@ describe('progress of a long call (mcpActions.progressInterval)', () => {
       }),
     });
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect((await res.json()).result.structuredContent).toEqual({ waited: 500 });
+    const body = (await res.json()) as { result: { structuredContent: unknown } };
+    expect(body.result.structuredContent).toEqual({ waited: 500 });
   });
 });
 

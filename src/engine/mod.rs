@@ -153,7 +153,10 @@ pub(crate) fn unknown_server(key: &str, config: &EngineConfig) -> HttpResponse {
         404,
         ErrorData::new(
             ErrorCode(-32000),
-            format!("Not Found: there is no MCP server \"{key}\" (mcpActions.servers; {list})"),
+            format!(
+                "Not Found: there is no MCP server \"{}\" (mcpActions.servers; {list})",
+                jsonrpc::shown(key)
+            ),
             None,
         ),
     )
@@ -791,11 +794,12 @@ impl<H: ActionHost> Engine<H> {
             Some(args @ Value::Object(_)) => args.to_string(),
             Some(_) => {
                 return Err(invalid_params(format!(
-                    "Invalid params: \"arguments\" of tool \"{name}\" must be an object"
+                    "Invalid params: \"arguments\" of tool \"{}\" must be an object",
+                    jsonrpc::shown(&name)
                 )))
             }
         };
-        let unknown = || invalid_params(format!("Unknown tool: {name}"));
+        let unknown = || invalid_params(format!("Unknown tool: {}", jsonrpc::shown(&name)));
         if !is_valid_tool_name(&name) {
             return Err(unknown());
         }

@@ -30,7 +30,10 @@ pub(crate) fn refusal(err: SessionError, carrier: &str) -> HttpResponse {
         SessionError::NotFound(id) => (
             404,
             ErrorCode(-32001),
-            format!("Session not found: {id} does not exist or has expired; open a new session"),
+            format!(
+                "Session not found: {} does not exist or has expired; open a new session",
+                jsonrpc::shown(id)
+            ),
         ),
         SessionError::WrongOwner { .. } => (
             403,

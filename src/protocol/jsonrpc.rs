@@ -171,9 +171,20 @@ pub fn invalid_request(reason: &str) -> ErrorData {
 pub fn method_not_found(method: &str) -> ErrorData {
     ErrorData::new(
         ErrorCode::METHOD_NOT_FOUND,
-        format!("Method not found: {method}"),
+        format!("Method not found: {}", shown(method)),
         None,
     )
+}
+
+/// Longest piece of a client's input quoted back in an error message.
+pub const SHOWN_MAX: usize = 128;
+
+/// A client's text as an error message quotes it: at most [`SHOWN_MAX`] characters, then `…`.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(SHOWN_MAX) {
+        None => text.into(),
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+    }
 }
 
 pub fn invalid_params(message: impl Into<String>) -> ErrorData {
