@@ -231,6 +231,44 @@ describe('a client that goes away mid-call', () => {
   });
 });
 
+describe('notifications/cancelled', () => {
+  const cancelMidCall = async (client: Client) => {
+    const aborter = new AbortController();
+    const call = client
+      .callTool({ name: 'slow.wait', arguments: { ms: 900 } }, undefined, { signal: aborter.signal })
+      .then(
+        () => 'answered',
+        (e: Error) => e.name,
+      );
+    await new Promise(resolve => setTimeout(resolve, 200));
+    expect(probe.callsInFlight()).toBe(1);
+    // The SDK sends notifications/cancelled with the request's id.
+    aborter.abort('the user pressed stop');
+    expect(await call).not.toBe('answered');
+    await new Promise(resolve => setTimeout(resolve, 150));
+    // Well before the action ends (900 ms) or the call times out (1 s).
+    expect(probe.callsInFlight()).toBe(0);
+  };
+
+  it('stops a Streamable HTTP client’s running call', async () => {
+    await cancelMidCall(await connect());
+  });
+
+  it('stops a legacy SSE client’s running call', async () => {
+    const client = new Client({ name: 'limits-cancel-sse', version: '1.0.0' });
+    await client.connect(
+      new SSEClientTransport(new URL(`${backend.mcpUrl}/sse`), {
+        requestInit: { headers: { Authorization: `Bearer ${STATIC_TOKEN}` } },
+      }),
+    );
+    clients.push(client);
+    await cancelMidCall(client);
+    // The session goes on.
+    const again = await client.callTool({ name: 'slow.wait', arguments: { ms: 1 } });
+    expect(again.structuredContent).toEqual({ waited: 1 });
+  });
+});
+
 describe('after all of the above', () => {
   it('no call is counted and no credentials handle is held but the cache’s', async () => {
     // The timed-out call's action may still be running in the registry; its handle was

@@ -59,7 +59,7 @@ async fn legacy_session_opens_with_an_endpoint_event_and_answers_down_the_stream
     };
     let chunk = f
         .engine
-        .process_legacy(None, accepted.body, &ctx, &Default::default(), None)
+        .process_legacy(None, None, accepted.body, &ctx, &Default::default(), None)
         .await
         .unwrap();
     assert_eq!(

@@ -552,6 +552,7 @@ impl McpEngine {
                 let chunk = engine
                     .process_legacy_guarded(
                         server.as_deref(),
+                        Some(&session),
                         accepted.body,
                         &ctx,
                         &observed,

@@ -1,10 +1,12 @@
 //! The engine: one POST in, one HTTP answer out. Owns the configuration, the host and the
 //! session table.
 
+mod cancel;
 mod observe;
 mod progress;
 mod sessions;
 
+use cancel::{CallKey, Cancelled};
 use observe::Timer;
 pub use observe::{Observation, Observations};
 pub use progress::ProgressSink;
@@ -57,6 +59,8 @@ pub struct Engine<H> {
     in_flight: Arc<Mutex<HashMap<String, usize>>>,
     /// Requests that can be abandoned, by host ticket.
     pending: Mutex<HashMap<u32, oneshot::Sender<()>>>,
+    /// Running tool calls a client may cancel, by caller and request id.
+    cancellable: cancel::Cancellable,
 }
 
 /// Status of the answer to an abandoned request (nobody reads it: the client is gone).
@@ -131,6 +135,8 @@ pub(crate) struct Scope<'a> {
     progress: Option<&'a dyn ProgressSink>,
     /// Set once progress went out (the answer must then be an SSE event).
     streamed: &'a AtomicBool,
+    /// The session the request belongs to, if any.
+    session: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -191,6 +197,7 @@ impl<H: ActionHost> Engine<H> {
             tool_lists: ToolListCache::new(config.tool_list_ttl, 10_000),
             in_flight: Arc::default(),
             pending: Mutex::default(),
+            cancellable: cancel::Cancellable::default(),
             config,
             host,
             tools: ToolSet::default(),
@@ -408,6 +415,7 @@ impl<H: ActionHost> Engine<H> {
             observed,
             progress: progress.filter(|_| http::accepts_sse(req.accept)),
             streamed: &streamed,
+            session: req.session_id.filter(|_| self.config.sessions.stateful),
         };
         let body = match parse_body(req.body) {
             Ok(body) => body,
@@ -507,13 +515,31 @@ impl<H: ActionHost> Engine<H> {
         ctx: &CallContext,
     ) -> Option<String> {
         match message {
+            Incoming::Request { id, method, params } if method == "tools/call" => {
+                // A call can be cancelled (`notifications/cancelled`): then no answer at all.
+                let (cancel, cancelled) = oneshot::channel();
+                let key = CallKey::new(ctx, scope.session, &id);
+                let _entry = self.cancellable.register(key, cancel);
+                tokio::select! {
+                    outcome = self.dispatch(&method, params, scope, ctx) => {
+                        Some(response_json(&id, &outcome))
+                    }
+                    Ok(()) = cancelled => {
+                        debug!(principal = %ctx.principal, "tool call cancelled by its client");
+                        None
+                    }
+                }
+            }
             Incoming::Request { id, method, params } => {
                 let outcome = self.dispatch(&method, params, scope, ctx).await;
                 Some(response_json(&id, &outcome))
             }
             Incoming::Invalid { id, reason } => Some(error_json(&id, invalid_request(reason))),
-            Incoming::Notification { method } => {
+            Incoming::Notification { method, params } => {
                 debug!(%method, "notification received");
+                if method == "notifications/cancelled" {
+                    self.cancel(params, scope, ctx);
+                }
                 None
             }
             Incoming::Response => None,
@@ -732,6 +758,31 @@ impl<H: ActionHost> Engine<H> {
                     streamed.store(true, Ordering::Release);
                     sink.send(progress::progress_event(token, started.elapsed(), tool));
                 }
+            }
+        }
+    }
+
+    /// `notifications/cancelled`: stop the caller's running call with that request id. On a
+    /// stateless server several clients of one principal may use the same id: then only a
+    /// call that is the only one with it is cancelled.
+    fn cancel(&self, params: Option<Value>, scope: &Scope<'_>, ctx: &CallContext) {
+        let Some(id) = params
+            .as_ref()
+            .and_then(|p| p.get("requestId"))
+            .filter(|id| id.is_string() || id.is_number())
+        else {
+            debug!("notifications/cancelled without a usable requestId: ignored");
+            return;
+        };
+        match self
+            .cancellable
+            .cancel(&CallKey::new(ctx, scope.session, id))
+        {
+            Cancelled::Done => debug!(principal = %ctx.principal, "cancelling a tool call"),
+            Cancelled::Ambiguous(n) => warn!(principal = %ctx.principal, calls = n,
+                "notifications/cancelled names a request id that {n} running calls of this caller share: none cancelled"),
+            Cancelled::NotRunning => {
+                debug!("notifications/cancelled for a call that is not running: ignored")
             }
         }
     }

@@ -189,12 +189,13 @@ impl<H: ActionHost> Engine<H> {
     pub async fn process_legacy_guarded(
         &self,
         server: Option<&str>,
+        session: Option<&str>,
         body: Body,
         ctx: &CallContext,
         observed: &Observations,
         progress: Option<&dyn ProgressSink>,
     ) -> Option<String> {
-        AssertUnwindSafe(self.process_legacy(server, body, ctx, observed, progress))
+        AssertUnwindSafe(self.process_legacy(server, session, body, ctx, observed, progress))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| {
@@ -206,6 +207,7 @@ impl<H: ActionHost> Engine<H> {
     pub async fn process_legacy(
         &self,
         server: Option<&str>,
+        session: Option<&str>,
         body: Body,
         ctx: &CallContext,
         observed: &Observations,
@@ -221,6 +223,7 @@ impl<H: ActionHost> Engine<H> {
             observed,
             progress,
             streamed: &streamed,
+            session,
         };
         let (_, json) = self.respond(body, &scope, ctx).await;
         json.map(|j| sse_message(&j))

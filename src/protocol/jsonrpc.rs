@@ -22,7 +22,10 @@ pub enum Incoming {
         params: Option<Value>,
     },
     /// A notification: no answer.
-    Notification { method: String },
+    Notification {
+        method: String,
+        params: Option<Value>,
+    },
     /// A client's response to a server request: accepted, no answer.
     Response,
     /// Not a JSON-RPC message. Answered with -32600 and the id when one could be read.
@@ -91,7 +94,7 @@ pub fn classify(value: Value) -> Incoming {
                 }
             }
             match id {
-                None => Incoming::Notification { method },
+                None => Incoming::Notification { method, params },
                 Some(id) if valid_id(&id) => Incoming::Request { id, method, params },
                 Some(_) => Incoming::Invalid {
                     id: Value::Null,
