@@ -74,6 +74,18 @@ async function connect(): Promise<Client> {
   return client;
 }
 
+/** A client of the legacy HTTP+SSE transport. */
+async function connectSse(): Promise<Client> {
+  const client = new Client({ name: 'limits-sse', version: '1.0.0' });
+  await client.connect(
+    new SSEClientTransport(new URL(`${backend.mcpUrl}/sse`), {
+      requestInit: { headers: { Authorization: `Bearer ${STATIC_TOKEN}` } },
+    }),
+  );
+  clients.push(client);
+  return client;
+}
+
 describe('progress of a long call (mcpActions.progressInterval)', () => {
   const watch = async (client: Client) => {
     const progress: Array<{ progress: number; message?: string }> = [];
@@ -97,14 +109,7 @@ describe('progress of a long call (mcpActions.progressInterval)', () => {
   });
 
   it('reaches a legacy SSE client down its session stream', async () => {
-    const client = new Client({ name: 'limits-sse', version: '1.0.0' });
-    await client.connect(
-      new SSEClientTransport(new URL(`${backend.mcpUrl}/sse`), {
-        requestInit: { headers: { Authorization: `Bearer ${STATIC_TOKEN}` } },
-      }),
-    );
-    clients.push(client);
-    await watch(client);
+    await watch(await connectSse());
   });
 
   it('is not sent when the client did not ask for it', async () => {
@@ -255,13 +260,7 @@ describe('notifications/cancelled', () => {
   });
 
   it('stops a legacy SSE client’s running call', async () => {
-    const client = new Client({ name: 'limits-cancel-sse', version: '1.0.0' });
-    await client.connect(
-      new SSEClientTransport(new URL(`${backend.mcpUrl}/sse`), {
-        requestInit: { headers: { Authorization: `Bearer ${STATIC_TOKEN}` } },
-      }),
-    );
-    clients.push(client);
+    const client = await connectSse();
     await cancelMidCall(client);
     // The session goes on.
     const again = await client.callTool({ name: 'slow.wait', arguments: { ms: 1 } });

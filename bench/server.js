@@ -14,31 +14,33 @@ const { benchActionsPlugin } = require('./actionsPlugin');
 
 const TOKEN = 'bench-token-0123456789abcdef';
 
+/**
+ * The root config of a benchmark backend on `port`: in-memory SQLite, the static token, and
+ * `bench` (plus `extraSources`) as action sources; `mcpActions` when given.
+ */
+function benchConfig(port, { mcpActions, extraSources = [] } = {}) {
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return new ConfigReader({
+    app: { baseUrl },
+    backend: {
+      baseUrl,
+      listen: { port, host: '127.0.0.1' },
+      database: { client: 'better-sqlite3', connection: ':memory:' },
+      auth: { externalAccess: [{ type: 'static', options: { token: TOKEN, subject: 'bench' } }] },
+      actions: { pluginSources: ['bench', ...extraSources] },
+    },
+    ...(mcpActions && { mcpActions }),
+  });
+}
+
 async function main() {
   const [target, portArg, ttlArg] = process.argv.slice(2);
   const port = Number(portArg);
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const config = benchConfig(port, {
+    mcpActions: ttlArg === undefined ? undefined : { cache: { toolListTtl: Number(ttlArg) } },
+  });
   const backend = createBackend();
-  backend.add(
-    createServiceFactory({
-      service: coreServices.rootConfig,
-      deps: {},
-      factory: () =>
-        new ConfigReader({
-          app: { baseUrl },
-          backend: {
-            baseUrl,
-            listen: { port, host: '127.0.0.1' },
-            database: { client: 'better-sqlite3', connection: ':memory:' },
-            auth: {
-              externalAccess: [{ type: 'static', options: { token: TOKEN, subject: 'bench' } }],
-            },
-            actions: { pluginSources: ['bench'] },
-          },
-          ...(ttlArg !== undefined && { mcpActions: { cache: { toolListTtl: Number(ttlArg) } } }),
-        }),
-    }),
-  );
+  backend.add(createServiceFactory({ service: coreServices.rootConfig, deps: {}, factory: () => config }));
   if (target === 'ours') backend.add(require('../dist').default);
   else if (target === 'official') backend.add(require('@backstage/plugin-mcp-actions-backend').default);
   else if (target !== 'floor') throw new Error(`unknown target ${target}`);
@@ -50,7 +52,7 @@ async function main() {
   process.stdout.write('ready\n');
 }
 
-module.exports = { TOKEN };
+module.exports = { TOKEN, benchConfig };
 
 if (require.main === module) {
   main().catch(error => {

@@ -16,12 +16,11 @@ const {
   createServiceFactory,
 } = require('@backstage/backend-plugin-api');
 const { actionsRegistryServiceRef } = require('@backstage/backend-plugin-api/alpha');
-const { ConfigReader } = require('@backstage/config');
 const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
 const { SSEClientTransport } = require('@modelcontextprotocol/sdk/client/sse.js');
 const { createServer } = require('node:net');
 const { benchActionsPlugin } = require('./actionsPlugin');
-const { TOKEN } = require('./server');
+const { TOKEN, benchConfig } = require('./server');
 
 const slowPlugin = createBackendPlugin({
   pluginId: 'slow',
@@ -72,25 +71,9 @@ async function main() {
   let probe;
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  const config = benchConfig(port, { mcpActions: { toolCallTimeout: 1 }, extraSources: ['slow'] });
   const backend = createBackend();
-  backend.add(
-    createServiceFactory({
-      service: coreServices.rootConfig,
-      deps: {},
-      factory: () =>
-        new ConfigReader({
-          app: { baseUrl },
-          backend: {
-            baseUrl,
-            listen: { port, host: '127.0.0.1' },
-            database: { client: 'better-sqlite3', connection: ':memory:' },
-            auth: { externalAccess: [{ type: 'static', options: { token: TOKEN, subject: 'soak' } }] },
-            actions: { pluginSources: ['bench', 'slow'] },
-          },
-          mcpActions: { toolCallTimeout: 1 },
-        }),
-    }),
-  );
+  backend.add(createServiceFactory({ service: coreServices.rootConfig, deps: {}, factory: () => config }));
   backend.add(createMcpActionsPlugin({ credentials, probe: p => (probe = p) }));
   backend.add(benchActionsPlugin);
   backend.add(slowPlugin);

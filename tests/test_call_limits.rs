@@ -129,30 +129,13 @@ fn limits_out_of_range_name_their_key() {
 async fn an_abandoned_request_stops_waiting_for_its_call() {
     let f = slow_fixture(config(), Duration::from_secs(60));
     let body = call(1);
-    let observed = mcp_actions_backend::engine::Observations::default();
-    let ctx = mcp_actions_backend::CallContext {
-        credentials: 7,
-        principal: "user:default/jane".into(),
-        request: Some(42),
-    };
-    let request = f.engine.handle_post_guarded(
-        mcp_actions_backend::PostRequest {
-            accept: Some(ACCEPT),
-            content_type: Some("application/json"),
-            body: body.as_bytes(),
-            ..Default::default()
-        },
-        &ctx,
-        &observed,
-        None,
-    );
     let abandon = async {
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert_eq!(f.engine.calls_in_flight(), 1);
         assert!(f.engine.abandon(42));
     };
     let started = tokio::time::Instant::now();
-    let (answer, ()) = tokio::join!(request, abandon);
+    let (answer, ()) = tokio::join!(post_ticketed(&f.engine, 42, &body), abandon);
     assert_eq!(answer.status, mcp_actions_backend::engine::ABANDONED);
     assert!(answer.body.is_none());
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -165,26 +148,10 @@ async fn an_abandoned_request_stops_waiting_for_its_call() {
 async fn two_requests_with_one_ticket_both_answer() {
     let f = slow_fixture(config(), Duration::from_secs(1));
     let body = call(1);
-    let observed = mcp_actions_backend::engine::Observations::default();
-    let ctx = mcp_actions_backend::CallContext {
-        credentials: 7,
-        principal: "user:default/jane".into(),
-        request: Some(5),
-    };
-    let one = || {
-        f.engine.handle_post_guarded(
-            mcp_actions_backend::PostRequest {
-                accept: Some(ACCEPT),
-                content_type: Some("application/json"),
-                body: body.as_bytes(),
-                ..Default::default()
-            },
-            &ctx,
-            &observed,
-            None,
-        )
-    };
-    let (a, b) = tokio::join!(one(), one());
+    let (a, b) = tokio::join!(
+        post_ticketed(&f.engine, 5, &body),
+        post_ticketed(&f.engine, 5, &body)
+    );
     assert_eq!((a.status, b.status), (200, 200));
     assert_eq!(
         body_json(&a)["result"]["structuredContent"],

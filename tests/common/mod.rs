@@ -157,6 +157,27 @@ pub fn slow_fixture(config: EngineConfig, delay: std::time::Duration) -> Fixture
     }
 }
 
+/// POST `body` as `principal`, under the host's request `ticket` (abandonable, guarded).
+pub async fn post_ticketed(engine: &Engine<TestHost>, ticket: u32, body: &str) -> HttpResponse {
+    engine
+        .handle_post_guarded(
+            PostRequest {
+                accept: Some(ACCEPT),
+                content_type: Some("application/json"),
+                body: body.as_bytes(),
+                ..PostRequest::default()
+            },
+            &CallContext {
+                credentials: 7,
+                principal: "user:default/jane".into(),
+                request: Some(ticket),
+            },
+            &mcp_actions_backend::engine::Observations::default(),
+            None,
+        )
+        .await
+}
+
 /// POST `body` as `principal`.
 pub async fn post_as(engine: &Engine<TestHost>, principal: &str, body: &str) -> HttpResponse {
     engine
