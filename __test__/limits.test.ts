@@ -74,6 +74,25 @@ async function connect(): Promise<Client> {
   return client;
 }
 
+/** `slow.wait` called with plain `fetch` (no SDK), as a well-behaved client would. */
+function callWait(args: object, signal?: AbortSignal): Promise<Response> {
+  return fetch(backend.mcpUrl, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${STATIC_TOKEN}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'slow.wait', arguments: args },
+    }),
+    signal,
+  });
+}
+
 /** A client of the legacy HTTP+SSE transport. */
 async function connectSse(): Promise<Client> {
   const client = new Client({ name: 'limits-sse', version: '1.0.0' });
@@ -113,20 +132,7 @@ describe('progress of a long call (mcpActions.progressInterval)', () => {
   });
 
   it('is not sent when the client did not ask for it', async () => {
-    const res = await fetch(backend.mcpUrl, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${STATIC_TOKEN}`,
-        'Content-Type': 'application/json',
-        Accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: { name: 'slow.wait', arguments: { ms: 500 } },
-      }),
-    });
+    const res = await callWait({ ms: 500 });
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const body = (await res.json()) as { result: { structuredContent: unknown } };
     expect(body.result.structuredContent).toEqual({ waited: 500 });
@@ -180,20 +186,7 @@ describe('mcpActions.limits.maxConcurrentCallsPerPrincipal', () => {
 
 describe('mcpActions.limits.maxRequestBodyBytes', () => {
   it('answers a larger body 413 with a JSON-RPC error naming the limit', async () => {
-    const res = await fetch(backend.mcpUrl, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${STATIC_TOKEN}`,
-        'Content-Type': 'application/json',
-        Accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: { name: 'slow.wait', arguments: { ms: 1, pad: 'x'.repeat(3000) } },
-      }),
-    });
+    const res = await callWait({ ms: 1, pad: 'x'.repeat(3000) });
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({
       jsonrpc: '2.0',
@@ -210,21 +203,7 @@ describe('mcpActions.limits.maxRequestBodyBytes', () => {
 describe('a client that goes away mid-call', () => {
   it('has its call abandoned and its credentials handle released at once', async () => {
     const aborter = new AbortController();
-    const pending = fetch(backend.mcpUrl, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${STATIC_TOKEN}`,
-        'Content-Type': 'application/json',
-        Accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: { name: 'slow.wait', arguments: { ms: 900 } },
-      }),
-      signal: aborter.signal,
-    }).catch(e => e as Error);
+    const pending = callWait({ ms: 900 }, aborter.signal).catch(e => e as Error);
     await new Promise(resolve => setTimeout(resolve, 200));
     expect(probe.callsInFlight()).toBe(1);
     aborter.abort();
