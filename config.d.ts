@@ -79,6 +79,14 @@ export interface Config {
      */
     progressInterval?: number;
 
+    /**
+     * Ours. Seconds to wait for one plugin source's action list (0.1 to 300). A source that
+     * has not answered by then is left out of that list (its tools are absent, with a
+     * warning), so one slow plugin does not hold up the others' tools.
+     * @default 10
+     */
+    sourceListTimeout?: number;
+
     /** Ours. Limits, each answered precisely when reached. */
     limits?: {
       /**

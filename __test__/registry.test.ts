@@ -3,6 +3,7 @@ import { actionsServiceRef, type ActionsService } from '@backstage/backend-plugi
 import { InputError } from '@backstage/errors';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mcpActionsPlugin from '../plugin';
 import {
@@ -22,6 +23,8 @@ const running: RunningBackend[] = [];
 const clients: Client[] = [];
 const log = new RecordingLogger();
 let sources: RunningBackend;
+let silent: Server;
+const sockets: Socket[] = [];
 
 async function connect(url: string): Promise<Client> {
   const client = new Client({ name: 'registry-e2e', version: '1.0.0' });
@@ -36,15 +39,22 @@ async function connect(url: string): Promise<Client> {
 
 beforeAll(async () => {
   // `ghost` is a plugin nobody installed (the backend answers 404); `down` is discovered on a
-  // port nobody listens on.
+  // port nobody listens on; `slow` on a server that accepts and never answers.
   const closedPort = await freePort();
+  silent = createServer(socket => sockets.push(socket)).listen(0, '127.0.0.1');
+  await new Promise(resolve => silent.once('listening', resolve));
+  const silentPort = (silent.address() as AddressInfo).port;
   sources = await startBackend({
     features: [mcpActionsPlugin, testActionsPlugin, inventoryActionsPlugin, recordingRootLogger(log)],
     config: {
-      backend: { actions: { pluginSources: ['testing', 'ghost', 'down', 'inventory'] } },
+      backend: { actions: { pluginSources: ['testing', 'ghost', 'down', 'slow', 'inventory'] } },
       discovery: {
-        endpoints: [{ target: `http://127.0.0.1:${closedPort}/api/{{pluginId}}`, plugins: ['down'] }],
+        endpoints: [
+          { target: `http://127.0.0.1:${closedPort}/api/{{pluginId}}`, plugins: ['down'] },
+          { target: `http://127.0.0.1:${silentPort}/api/{{pluginId}}`, plugins: ['slow'] },
+        ],
       },
+      mcpActions: { sourceListTimeout: 0.5 },
     },
   });
   running.push(sources);
@@ -52,15 +62,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(clients.map(c => c.close()));
   await Promise.all(running.map(b => b.stop()));
+  sockets.forEach(s => s.destroy());
+  silent?.close();
 });
 
 describe('plugin sources that cannot be listed', () => {
   it('leave only their own tools out, with one warning each per minute', async () => {
     const client = await connect(sources.mcpUrl);
     for (let i = 0; i < 3; i++) {
+      const started = Date.now();
       const { tools } = await client.listTools();
       const plugins = new Set(tools.map(t => t.name.split('.')[0]));
       expect([...plugins].sort()).toEqual(['inventory', 'testing']);
+      // Held up by the silent source for its timeout, not longer.
+      expect(Date.now() - started).toBeLessThan(2000);
     }
     const warnings = log.entries.filter(
       e => e.level === 'warn' && e.message.startsWith('Failed to fetch actions from'),
@@ -68,7 +83,11 @@ describe('plugin sources that cannot be listed', () => {
     expect(warnings.map(w => w.message.split(':')[0]).sort()).toEqual([
       'Failed to fetch actions from down',
       'Failed to fetch actions from ghost',
+      'Failed to fetch actions from slow',
     ]);
+    expect(warnings.find(w => w.message.includes('slow'))?.message).toBe(
+      'Failed to fetch actions from slow: Error: no answer within 0.5 s (mcpActions.sourceListTimeout); its tools are left out',
+    );
     expect(warnings.find(w => w.message.includes('ghost'))?.message).toContain(
       'ghost: ResponseError: Request failed with 404 Not Found; its tools are left out',
     );

@@ -82,6 +82,7 @@ export async function readEngineOptions(
     toolListTtl: config.getOptionalNumber('mcpActions.cache.toolListTtl'),
     toolCallTimeout: config.getOptionalNumber('mcpActions.toolCallTimeout'),
     progressInterval: config.getOptionalNumber('mcpActions.progressInterval'),
+    sourceListTimeout: config.getOptionalNumber('mcpActions.sourceListTimeout'),
     limits: {
       maxConcurrentCallsPerPrincipal: config.getOptionalNumber(
         'mcpActions.limits.maxConcurrentCallsPerPrincipal',

@@ -61,6 +61,8 @@ pub struct EngineConfig {
     pub tool_call_timeout: Duration,
     /// `mcpActions.progressInterval`: how often a long call that asked for progress gets it.
     pub progress_interval: Duration,
+    /// `mcpActions.sourceListTimeout`: how long the shim waits for one plugin source's list.
+    pub source_list_timeout: Duration,
     /// `mcpActions.limits.maxConcurrentCallsPerPrincipal` (0: no limit).
     pub max_calls_per_principal: usize,
     /// `mcpActions.limits.maxRequestBodyBytes` (the shim reads bodies up to this).
@@ -109,6 +111,7 @@ impl Default for EngineConfig {
             actions_filter: Filter::default(),
             tool_call_timeout: Duration::from_secs(300),
             progress_interval: Duration::from_secs(5),
+            source_list_timeout: Duration::from_secs(10),
             max_calls_per_principal: 32,
             max_request_body_bytes: 4 * 1024 * 1024,
         }
@@ -149,6 +152,8 @@ pub struct RawConfig {
     pub tool_call_timeout: Option<f64>,
     /// `mcpActions.progressInterval`, seconds.
     pub progress_interval: Option<f64>,
+    /// `mcpActions.sourceListTimeout`, seconds (used by the shim's registry client).
+    pub source_list_timeout: Option<f64>,
     /// `mcpActions.limits.*`.
     #[serde(default)]
     pub limits: RawLimits,
@@ -409,6 +414,12 @@ impl EngineConfig {
                 raw.tool_call_timeout,
                 defaults.tool_call_timeout,
                 1.0..=86400.0,
+            )?,
+            source_list_timeout: seconds(
+                "mcpActions.sourceListTimeout",
+                raw.source_list_timeout,
+                defaults.source_list_timeout,
+                0.1..=300.0,
             )?,
             progress_interval: seconds(
                 "mcpActions.progressInterval",

@@ -116,6 +116,18 @@ fn limits_out_of_range_name_their_key() {
     for (raw, key) in [
         (json!({"toolCallTimeout": 0}), "mcpActions.toolCallTimeout"),
         (
+            json!({"progressInterval": 0}),
+            "mcpActions.progressInterval",
+        ),
+        (
+            json!({"sourceListTimeout": 301}),
+            "mcpActions.sourceListTimeout",
+        ),
+        (
+            json!({"limits": {"maxRequestBodyBytes": 10}}),
+            "mcpActions.limits.maxRequestBodyBytes",
+        ),
+        (
             json!({"limits": {"maxConcurrentCallsPerPrincipal": -1}}),
             "mcpActions.limits.maxConcurrentCallsPerPrincipal",
         ),

@@ -11,6 +11,8 @@ import type { HostOutcome } from '../../index';
 
 /** Renew a plugin token this long before it expires. */
 const TOKEN_RENEW_MS = 60_000;
+/** `mcpActions.sourceListTimeout` by default, in seconds. */
+const DEFAULT_LIST_TIMEOUT_S = 10;
 /** At most one warning per plugin source that cannot be listed, per this long. */
 const SOURCE_WARNING_MS = 60_000;
 
@@ -42,7 +44,13 @@ const agents = {
 
 function request(
   url: string,
-  options: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+  options: {
+    method: 'GET' | 'POST';
+    headers: Record<string, string>;
+    body?: string;
+    /** Give up when no answer came within this many milliseconds. */
+    timeoutMs?: number;
+  },
 ): Promise<Answer> {
   const target = new URL(url);
   const transport = target.protocol === 'https:' ? https : http;
@@ -76,6 +84,12 @@ function request(
       },
     );
     req.on('error', reject);
+    if (options.timeoutMs !== undefined) {
+      const seconds = options.timeoutMs / 1000;
+      req.setTimeout(options.timeoutMs, () =>
+        req.destroy(new Error(`no answer within ${seconds} s (mcpActions.sourceListTimeout)`)),
+      );
+    }
     req.end(options.body);
   });
 }
@@ -116,6 +130,9 @@ export function createRegistryClient(options: {
   logger: LoggerService;
 }): RegistryClient {
   const { auth, discovery, config, logger } = options;
+  // A slow plugin source must not hold up the others' tools (the engine validated it).
+  const listTimeoutMs =
+    (config.getOptionalNumber('mcpActions.sourceListTimeout') ?? DEFAULT_LIST_TIMEOUT_S) * 1000;
   // Per caller (the credentials object the credentials cache keeps), per target plugin.
   const tokens = new WeakMap<BackstageCredentials, Map<string, { token: string; renewAt: number }>>();
   const warned = new Map<string, number>();
@@ -142,6 +159,7 @@ export function createRegistryClient(options: {
     pluginId: string,
     path: string,
     body?: string,
+    timeoutMs?: number,
   ): Promise<Answer> {
     const [baseUrl, bearer] = await Promise.all([
       discovery.getBaseUrl(pluginId),
@@ -154,6 +172,7 @@ export function createRegistryClient(options: {
         ...(body !== undefined && { 'content-type': 'application/json' }),
       },
       body,
+      timeoutMs,
     });
   }
 
@@ -171,7 +190,7 @@ export function createRegistryClient(options: {
       const answers = await Promise.all(
         sources.map(async source => {
           try {
-            const answer = await call(caller, source, 'v1/actions');
+            const answer = await call(caller, source, 'v1/actions', undefined, listTimeoutMs);
             if (answer.status === 200) {
               warned.delete(source);
               return answer.text;
