@@ -5,13 +5,8 @@ import type {
   TracingServiceAttributes,
 } from '@backstage/backend-plugin-api/alpha';
 import { ForwardedError, isError } from '@backstage/errors';
-import {
-  McpEngine,
-  type EngineOptions,
-  type HostOutcome,
-  type InvokeRequest,
-  type LogRecord,
-} from '../../index';
+import type { EngineOptions, HostOutcome, InvokeRequest, LogRecord } from '../../index';
+import { McpEngine } from '../native';
 import type { CredentialsTable } from './credentials';
 import type { RegistryClient } from './registry';
 import type { RequestTable } from './requests';
