@@ -8,7 +8,6 @@ source scripts/lib/tools.sh
 # Backstage supports Node 22 and 24: an older node on PATH is replaced by the official Node 22.
 supported_node
 [ -d node_modules ] || npm ci --no-audit --no-fund
-native_modules_for_node
 npm run --silent build:native:dev
 npm run --silent build:ts
 

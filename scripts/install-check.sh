@@ -48,6 +48,9 @@ no_rust_path=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v -e cargo -e rustup | 
 yarn_bin=$(yarn_home)
 export YARN_ENABLE_GLOBAL_CACHE=true YARN_GLOBAL_FOLDER="$MCP_TOOLS_DIR/yarn-global"
 export YARN_ENABLE_TELEMETRY=0 YARN_ENABLE_PROGRESS_BARS=0
+# Yarn 4.13 (the app's pinned Yarn) on Node 24 crashes in `yarn add`'s fetch step with "The
+# `onCancel` handler was attached after the promise settled" (its HTTP client's retry path,
+# yarnpkg/berry#7245); Yarn 4.18 does not. With retries off (Node 24 only) the same step passes.
 
 summary=()
 backend_pid=""
@@ -73,6 +76,7 @@ check_node() {
   node_dir=$(node_home "$major")
   (
     export PATH="$yarn_bin:$node_dir/bin:$no_rust_path" npm_config_nodedir="$node_dir"
+    [ "$major" -lt 24 ] || export YARN_HTTP_RETRY=0
     for tool in cargo rustc rustup; do
       if command -v "$tool" >/dev/null; then echo "$tool is on PATH: $(command -v "$tool")" >&2; exit 1; fi
     done
@@ -86,6 +90,18 @@ check_node() {
     phase "create-app"
 
     cd "$app"
+    if [ "$major" -ge 24 ]; then
+      # The template asks for better-sqlite3 ^12, whose objects abort Node 24.19+ when the
+      # garbage collector frees them (node::ObjectWrap's new cleanup hook; better-sqlite3 13
+      # is Node-API and fixed): any Backstage app on Node 24 with SQLite needs 13, ours or not.
+      node -e '
+        const fs = require("fs");
+        const pkg = JSON.parse(fs.readFileSync("package.json", "utf8"));
+        pkg.resolutions = { ...pkg.resolutions, "better-sqlite3": "^13.2.0" };
+        fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");
+      '
+      echo "  resolutions: better-sqlite3 ^13.2.0 (12.x aborts on Node 24.19+)"
+    fi
     yarn install >"$work/yarn-install-node$major.log" 2>&1 || { tail -n 40 "$work/yarn-install-node$major.log"; exit 1; }
     phase "yarn install (the app as generated)"
 

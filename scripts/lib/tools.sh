@@ -32,16 +32,14 @@ node_path() {
   echo "$(node_home "$1")/bin:$PATH"
 }
 
-# use_node MAJOR: the official Node MAJOR first on PATH for the rest of the calling script
-# (npm and npx run on it too), native modules built against its headers, and this repo's
-# better-sqlite3 built for its ABI: rebuilt once per ABI and kept in the cache, so switching
-# between Node 22 and 24 costs a file copy.
+# use_node MAJOR: the official Node MAJOR first on PATH for the rest of the calling script (npm
+# and npx run on it too), with native modules built against its headers. (better-sqlite3 13
+# ships Node-API binaries, so the tests switch between 22 and 24 without a rebuild.)
 use_node() {
   local home
   home=$(node_home "$1")
   export PATH="$home/bin:$PATH" npm_config_nodedir="$home"
   echo "node $(node --version) from $home"
-  native_modules_for_node
 }
 
 # supported_node: use_node with the major of the node on PATH when Backstage supports it
@@ -53,24 +51,6 @@ supported_node() {
     22 | 24) use_node "$major" ;;
     *) use_node 22 ;;
   esac
-}
-
-# native_modules_for_node: this repo's better-sqlite3 built for the ABI of the node on PATH.
-native_modules_for_node() {
-  local addon=node_modules/better-sqlite3/build/Release/better_sqlite3.node
-  [ -f "$addon" ] || return 0
-  node -e 'new (require("better-sqlite3"))(":memory:")' 2>/dev/null && return 0
-  local cached
-  cached="$MCP_TOOLS_DIR/better-sqlite3/$(node -p 'require("better-sqlite3/package.json").version')-abi$(node -p process.versions.modules).node"
-  if [ -f "$cached" ]; then
-    cp "$cached" "$addon"
-  else
-    echo "building better-sqlite3 for $(node --version)"
-    npm rebuild better-sqlite3 >&2
-    mkdir -p "$(dirname "$cached")"
-    cp "$addon" "$cached"
-  fi
-  node -e 'new (require("better-sqlite3"))(":memory:")'
 }
 
 # py_venv: a Python venv with ziglang and cargo-zigbuild (the cross linker for the release
