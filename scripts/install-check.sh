@@ -52,6 +52,17 @@ export YARN_ENABLE_TELEMETRY=0 YARN_ENABLE_PROGRESS_BARS=0
 # `onCancel` handler was attached after the promise settled" (its HTTP client's retry path,
 # yarnpkg/berry#7245); Yarn 4.18 does not. With retries off (Node 24 only) the same step passes.
 
+# add_resolutions JSON: merged into the root package.json's `resolutions` of the app in the
+# current folder.
+add_resolutions() {
+  node -e '
+    const fs = require("fs");
+    const pkg = JSON.parse(fs.readFileSync("package.json", "utf8"));
+    pkg.resolutions = { ...pkg.resolutions, ...JSON.parse(process.argv[1]) };
+    fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");
+  ' "$1"
+}
+
 summary=()
 backend_pid=""
 stop_backend() {
@@ -94,23 +105,13 @@ check_node() {
       # The template asks for better-sqlite3 ^12, whose objects abort Node 24.19+ when the
       # garbage collector frees them (node::ObjectWrap's new cleanup hook; better-sqlite3 13
       # is Node-API and fixed): any Backstage app on Node 24 with SQLite needs 13, ours or not.
-      node -e '
-        const fs = require("fs");
-        const pkg = JSON.parse(fs.readFileSync("package.json", "utf8"));
-        pkg.resolutions = { ...pkg.resolutions, "better-sqlite3": "^13.2.0" };
-        fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");
-      '
+      add_resolutions '{"better-sqlite3": "^13.2.0"}'
       echo "  resolutions: better-sqlite3 ^13.2.0 (12.x aborts on Node 24.19+)"
     fi
     yarn install >"$work/yarn-install-node$major.log" 2>&1 || { tail -n 40 "$work/yarn-install-node$major.log"; exit 1; }
     phase "yarn install (the app as generated)"
 
-    node -e '
-      const fs = require("fs");
-      const pkg = JSON.parse(fs.readFileSync("package.json", "utf8"));
-      pkg.resolutions = { ...pkg.resolutions, ...JSON.parse(process.argv[1]) };
-      fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");
-    ' "$resolutions"
+    add_resolutions "$resolutions"
     yarn --cwd packages/backend add "@mcp-actions-rs/plugin-mcp-actions-backend@file:$main_tgz" \
       >"$work/yarn-add-node$major.log" 2>&1 || { tail -n 40 "$work/yarn-add-node$major.log"; exit 1; }
     local platform_pkg

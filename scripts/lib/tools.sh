@@ -27,11 +27,6 @@ node_home() {
   npm_unpack "node-linux-$arch@$major" "$MCP_TOOLS_DIR/node-linux-$arch-$major"
 }
 
-# node_path MAJOR: a PATH that starts with the official Node MAJOR.
-node_path() {
-  echo "$(node_home "$1")/bin:$PATH"
-}
-
 # use_node MAJOR: the official Node MAJOR first on PATH for the rest of the calling script (npm
 # and npx run on it too), with native modules built against its headers. (better-sqlite3 13
 # ships Node-API binaries, so the tests switch between 22 and 24 without a rebuild.)
