@@ -26,6 +26,7 @@ if [ -z "$main_tgz" ]; then
 fi
 main_tgz="$repo/$main_tgz"
 [ -d node_modules/@modelcontextprotocol/sdk ] || npm ci --no-audit --no-fund
+apt_ensure curl
 
 # The platform packages are not on the registry: every one the main package names resolves to
 # its tarball in release/ (Yarn resolves them all, then installs only the one for this machine).

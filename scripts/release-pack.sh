@@ -129,6 +129,7 @@ node -e '
 (cd release && npm pack --silent "$stage" >/dev/null)
 rm -rf "$stage"
 
+apt_ensure file
 echo "=== release/ ($((SECONDS - start)) s)"
 for f in release/*.tgz; do
   node_file=$(tar -tzf "$f" | grep '\.node$' || true)
