@@ -49,6 +49,8 @@ no_rust_path=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v -e cargo -e rustup | 
 yarn_bin=$(yarn_home)
 export YARN_ENABLE_GLOBAL_CACHE=true YARN_GLOBAL_FOLDER="$MCP_TOOLS_DIR/yarn-global"
 export YARN_ENABLE_TELEMETRY=0 YARN_ENABLE_PROGRESS_BARS=0
+# The app is new, so its lockfile is written now; Yarn makes installs immutable when CI=true.
+export YARN_ENABLE_IMMUTABLE_INSTALLS=false
 # Yarn 4.13 (the app's pinned Yarn) on Node 24 crashes in `yarn add`'s fetch step with "The
 # `onCancel` handler was attached after the promise settled" (its HTTP client's retry path,
 # yarnpkg/berry#7245); Yarn 4.18 does not. With retries off (Node 24 only) the same step passes.
