@@ -117,6 +117,13 @@ export interface InvokeRequest {
   ticket?: number
   /** JSON text of the arguments object. */
   input: string
+  /**
+   * W3C trace context from the request's `params._meta` (2026-07-28), for the call's
+   * span when the HTTP request carried none.
+   */
+  traceparent?: string
+  tracestate?: string
+  baggage?: string
 }
 
 /** `GET .../sse`: open a legacy session. */
@@ -194,6 +201,10 @@ export interface McpPostRequest {
   accept?: string
   contentType?: string
   protocolVersion?: string
+  /** The `Mcp-Method` header (2026-07-28). */
+  mcpMethod?: string
+  /** The `Mcp-Name` header (2026-07-28). */
+  mcpName?: string
   /** The raw request body. */
   body: Buffer
 }

@@ -14,6 +14,9 @@ pub struct CallContext {
     pub principal: String,
     /// The host's number for the HTTP request behind this call (for its trace context).
     pub request: Option<u32>,
+    /// W3C trace context the request carried in `params._meta` (2026-07-28): the host
+    /// parents the call's span with it when the HTTP request had no trace headers.
+    pub trace: Option<crate::protocol::context::TraceContext>,
 }
 
 /// A failure the host reported, with the Backstage error `name` kept

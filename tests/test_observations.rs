@@ -20,6 +20,7 @@ async fn observe(f: &Fixture, body: &str) -> Vec<Observation> {
                 credentials: 1,
                 principal: "user:default/a".into(),
                 request: None,
+                trace: None,
             },
             &observed,
         )

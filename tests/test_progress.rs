@@ -52,6 +52,7 @@ async fn call_with(f: &Fixture, sink: &Collect, accept: &str, meta: Value) -> Ht
                 credentials: 1,
                 principal: "user:default/jane".into(),
                 request: Some(1),
+                trace: None,
             },
             &Observations::default(),
             Some(sink),

@@ -56,6 +56,7 @@ async fn legacy_session_opens_with_an_endpoint_event_and_answers_down_the_stream
         credentials: 1,
         principal: ALICE.into(),
         request: None,
+        trace: None,
     };
     let chunk = f
         .engine
@@ -275,6 +276,7 @@ async fn post_session(
                 credentials: 1,
                 principal: principal.into(),
                 request: None,
+                trace: None,
             },
         )
         .await

@@ -28,6 +28,7 @@ async fn list_as(
                 credentials: 1,
                 principal: principal.into(),
                 request: None,
+                trace: None,
             },
         )
         .await;

@@ -127,9 +127,23 @@ export function createEngine(options: {
     return outcome;
   };
 
+  /**
+   * The trace a call joins: the HTTP request's, or when its headers carry none, the one the
+   * client put in the request's `_meta` (2026-07-28).
+   */
+  const traceContext = (request: InvokeRequest) => {
+    const entry = requests.get(request.ticket);
+    const context = entry?.context ?? tracing.context.active();
+    if (!request.traceparent || entry?.req.headers.traceparent) return context;
+    const carrier: Record<string, string> = { traceparent: request.traceparent };
+    if (request.tracestate) carrier.tracestate = request.tracestate;
+    if (request.baggage) carrier.baggage = request.baggage;
+    return tracing.propagation.extract(context, carrier);
+  };
+
   /** One server span per call, `tools/call <tool>`, in the trace of the HTTP request. */
   const invokeAction = async (request: InvokeRequest): Promise<HostOutcome> => {
-    const context = requests.get(request.ticket)?.context ?? tracing.context.active();
+    const context = traceContext(request);
     return tracing.context.with(context, () =>
       tracing.startActiveSpan(
         `tools/call ${request.toolName}`,

@@ -157,6 +157,8 @@ export function createStreamableRouter(options: {
           accept: header(req, 'accept'),
           contentType: header(req, 'content-type'),
           protocolVersion: header(req, 'mcp-protocol-version'),
+          mcpMethod: header(req, 'mcp-method'),
+          mcpName: header(req, 'mcp-name'),
           body: bodyOf(req),
       });
       answered = true;

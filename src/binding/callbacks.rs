@@ -35,6 +35,11 @@ pub struct InvokeRequest {
     pub ticket: Option<u32>,
     /// JSON text of the arguments object.
     pub input: String,
+    /// W3C trace context from the request's `params._meta` (2026-07-28), for the call's
+    /// span when the HTTP request carried none.
+    pub traceparent: Option<String>,
+    pub tracestate: Option<String>,
+    pub baggage: Option<String>,
 }
 
 /// One log line for the Backstage logger.

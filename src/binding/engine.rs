@@ -49,6 +49,10 @@ pub struct McpPostRequest {
     pub accept: Option<String>,
     pub content_type: Option<String>,
     pub protocol_version: Option<String>,
+    /// The `Mcp-Method` header (2026-07-28).
+    pub mcp_method: Option<String>,
+    /// The `Mcp-Name` header (2026-07-28).
+    pub mcp_name: Option<String>,
     /// The raw request body.
     pub body: Buffer,
 }
@@ -164,6 +168,9 @@ impl ActionHost for JsHost {
                 tool_name: tool.to_owned(),
                 ticket: ctx.request,
                 input,
+                traceparent: ctx.trace.as_ref().map(|t| t.traceparent.clone()),
+                tracestate: ctx.trace.as_ref().and_then(|t| t.tracestate.clone()),
+                baggage: ctx.trace.as_ref().and_then(|t| t.baggage.clone()),
             })
             .await
             .map_err(&fail)?;
@@ -377,6 +384,7 @@ impl McpEngine {
             credentials: request.credentials,
             principal: request.principal,
             request: request.ticket,
+            trace: None,
         };
         let req = PostRequest {
             server: request.server.as_deref(),
@@ -385,6 +393,8 @@ impl McpEngine {
             accept: request.accept.as_deref(),
             content_type: request.content_type.as_deref(),
             protocol_version: request.protocol_version.as_deref(),
+            method: request.mcp_method.as_deref(),
+            name: request.mcp_name.as_deref(),
             body: &request.body,
         };
         let observed = Observations::default();
@@ -538,6 +548,7 @@ impl McpEngine {
             credentials: request.credentials,
             principal: request.principal,
             request: request.ticket,
+            trace: None,
         };
         let server = request.server;
         let ticket = request.ticket;

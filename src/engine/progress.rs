@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::protocol::context::LogLevel;
 use crate::protocol::http::sse_message;
 
 /// Where progress goes: the SSE response of the request, or its session's stream. The
@@ -25,6 +26,23 @@ pub fn progress_event(token: &Value, elapsed: Duration, tool: &str) -> String {
                 "progressToken": token,
                 "progress": seconds,
                 "message": format!("tool \"{tool}\" has been running for {} s", elapsed.as_secs()),
+            }
+        })
+        .to_string(),
+    )
+}
+
+/// A `notifications/message` event: a log event about the request, for a client that asked
+/// for them with `_meta["io.modelcontextprotocol/logLevel"]`.
+pub fn log_event(level: LogLevel, message: &str) -> String {
+    sse_message(
+        &json!({
+            "jsonrpc": "2.0",
+            "method": "notifications/message",
+            "params": {
+                "level": level.name(),
+                "logger": "mcp-actions",
+                "data": { "message": message },
             }
         })
         .to_string(),

@@ -10,6 +10,8 @@ use rmcp::model::{ErrorCode, ErrorData};
 
 use super::{unknown_server, Engine, Observations, ProgressSink, Scope};
 use crate::host::{ActionHost, CallContext};
+use crate::protocol::context::RequestContext;
+use crate::protocol::frame::Frame;
 use crate::protocol::http::{self, sse_message, HttpResponse};
 use crate::protocol::jsonrpc::{self, invalid_request, parse_body, Body, BodyError};
 use crate::session::{SessionError, Sweep, Transport};
@@ -224,6 +226,8 @@ impl<H: ActionHost> Engine<H> {
             progress,
             streamed: &streamed,
             session,
+            request: &RequestContext::legacy(None),
+            frame: Frame::default(),
         };
         let (_, json) = self.respond(body, &scope, ctx).await;
         json.map(|j| sse_message(&j))

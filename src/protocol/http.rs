@@ -18,6 +18,10 @@ pub struct PostRequest<'a> {
     pub accept: Option<&'a str>,
     pub content_type: Option<&'a str>,
     pub protocol_version: Option<&'a str>,
+    /// The `Mcp-Method` header (2026-07-28).
+    pub method: Option<&'a str>,
+    /// The `Mcp-Name` header (2026-07-28).
+    pub name: Option<&'a str>,
     pub body: &'a [u8],
 }
 
@@ -49,6 +53,23 @@ impl HttpResponse {
     /// A JSON-RPC error with id `null`, for failures outside any one request.
     pub fn rpc_error(status: u16, error: ErrorData) -> Self {
         Self::json(status, error_json(&Value::Null, error))
+    }
+
+    /// This JSON-RPC error answer, naming the request `id` it refuses (built with `null`
+    /// before the body was read).
+    pub fn for_request(mut self, id: &Value) -> Self {
+        if id.is_null() {
+            return self;
+        }
+        if let Some(body) = &self.body {
+            if let Ok(Value::Object(mut message)) = serde_json::from_str::<Value>(body) {
+                if message.get("id") == Some(&Value::Null) && message.contains_key("error") {
+                    message.insert("id".into(), id.clone());
+                    self.body = Some(Value::Object(message).to_string());
+                }
+            }
+        }
+        self
     }
 
     /// `202 Accepted` with no body: the POST held only notifications or responses.

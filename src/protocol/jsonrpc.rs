@@ -39,6 +39,17 @@ pub enum Body {
     Batch(Vec<Incoming>),
 }
 
+impl Body {
+    /// The id of a single request, which every refusal of it names (`null` otherwise).
+    pub fn request_id(&self) -> RequestId {
+        match self {
+            Body::Single(Incoming::Request { id, .. }) => id.clone(),
+            Body::Single(Incoming::Invalid { id, .. }) => id.clone(),
+            _ => Value::Null,
+        }
+    }
+}
+
 /// Why a body could not be turned into messages at all.
 #[derive(Debug, PartialEq, Eq)]
 pub enum BodyError {

@@ -36,3 +36,18 @@ pub fn negotiate(requested: Option<&str>) -> ProtocolVersion {
         .cloned()
         .unwrap_or(LATEST)
 }
+
+/// The modern revision this server speaks (no handshake; `_meta` on every request).
+pub const MODERN: &str = "2026-07-28";
+
+/// Every revision this server speaks, modern first, for `server/discover` and errors.
+pub fn all() -> Vec<&'static str> {
+    std::iter::once(MODERN)
+        .chain(supported().map(|v| v.as_str()))
+        .collect()
+}
+
+/// [`all`] as one human-readable list.
+pub fn all_list() -> String {
+    all().join(", ")
+}

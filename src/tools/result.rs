@@ -4,6 +4,8 @@
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use crate::protocol::frame::Frame;
+
 /// Backstage error names that describe a failure of the call, not of the server. They become
 /// `isError: true` tool results the model can read and act on.
 pub const KNOWN_ERRORS: [&str; 9] = [
@@ -37,6 +39,8 @@ struct CallToolResultOut<'a> {
     structured_content: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     is_error: bool,
+    #[serde(flatten)]
+    frame: Frame<'a>,
 }
 
 fn to_raw(out: &CallToolResultOut<'_>) -> Box<RawValue> {
@@ -45,19 +49,26 @@ fn to_raw(out: &CallToolResultOut<'_>) -> Box<RawValue> {
 }
 
 /// A successful call: the output as one text block of JSON, plus `structuredContent` when
-/// the output is an object. `output` must be valid JSON (checked by the caller).
-pub fn success(output: &RawValue) -> Box<RawValue> {
+/// the output is an object, or in an era that allows it, any JSON but `null`. `output` must
+/// be valid JSON (checked by the caller).
+pub fn success(output: &RawValue, frame: &Frame<'_>) -> Box<RawValue> {
     let text = output.get();
-    let structured = text.trim_start().starts_with('{').then_some(output);
+    let start = text.trim_start();
+    let structured = if frame.any_structured {
+        !start.starts_with("null")
+    } else {
+        start.starts_with('{')
+    };
     to_raw(&CallToolResultOut {
         content: [TextBlock { kind: "text", text }],
-        structured_content: structured,
+        structured_content: structured.then_some(output),
         is_error: false,
+        frame: *frame,
     })
 }
 
 /// A call that ran and failed with a known Backstage error: `Name: message`.
-pub fn tool_error(name: &str, message: &str) -> Box<RawValue> {
+pub fn tool_error(name: &str, message: &str, frame: &Frame<'_>) -> Box<RawValue> {
     let text = format!("{name}: {message}");
     to_raw(&CallToolResultOut {
         content: [TextBlock {
@@ -66,5 +77,6 @@ pub fn tool_error(name: &str, message: &str) -> Box<RawValue> {
         }],
         structured_content: None,
         is_error: true,
+        frame: *frame,
     })
 }

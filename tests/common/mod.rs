@@ -171,6 +171,7 @@ pub async fn post_ticketed(engine: &Engine<TestHost>, ticket: u32, body: &str) -
                 credentials: 7,
                 principal: "user:default/jane".into(),
                 request: Some(ticket),
+                trace: None,
             },
             &mcp_actions_backend::engine::Observations::default(),
             None,
@@ -192,6 +193,7 @@ pub async fn post_as(engine: &Engine<TestHost>, principal: &str, body: &str) -> 
                 credentials: 7,
                 principal: principal.into(),
                 request: None,
+                trace: None,
             },
         )
         .await
@@ -253,6 +255,7 @@ pub fn ctx() -> CallContext {
         credentials: 7,
         principal: "service:external:tests".into(),
         request: None,
+        trace: None,
     }
 }
 
@@ -280,6 +283,7 @@ pub async fn post_to(
                 content_type: Some("application/json"),
                 protocol_version: None,
                 body: body.as_bytes(),
+                ..PostRequest::default()
             },
             &ctx(),
         )
@@ -303,6 +307,7 @@ pub async fn post_with(
                 content_type,
                 protocol_version,
                 body: body.as_bytes(),
+                ..PostRequest::default()
             },
             &ctx(),
         )

@@ -1,0 +1,334 @@
+//! `tools/call`: find the action a tool stands for, run it with the caller's credentials
+//! within the limits (calls per principal, timeout), report progress, and let the client
+//! cancel it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rmcp::model::{ErrorCode, ErrorData};
+use serde_json::value::RawValue;
+use serde_json::Value;
+use tracing::{debug, error, warn};
+
+use super::cancel::{CallKey, Cancelled};
+use super::observe::Timer;
+use super::{progress, Engine, Observation, ProgressSink, Scope};
+use crate::host::{ActionHost, CallContext, HostError};
+use crate::protocol::context::LogLevel;
+use crate::protocol::jsonrpc::{self, internal_error, invalid_params, params_object, Outcome};
+use crate::tools::mapping::is_valid_tool_name;
+use crate::tools::result;
+use crate::Error;
+
+/// JSON-RPC error code (implementation-defined server error) of a tool call refused because
+/// its caller has too many running.
+pub const TOO_MANY_CALLS: i32 = -32029;
+
+/// One running tool call of a principal; the count goes down when it is dropped (the call
+/// finished, timed out, or its request went away).
+pub(crate) struct InFlight {
+    table: Arc<Mutex<HashMap<String, usize>>>,
+    principal: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = table.get_mut(&self.principal) {
+            *n -= 1;
+            if *n == 0 {
+                table.remove(&self.principal);
+            }
+        }
+    }
+}
+
+impl<H: ActionHost> Engine<H> {
+    /// The action a tool name stands for in this scope, found through the action list.
+    async fn lookup(
+        &self,
+        tool: &str,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+    ) -> Result<Option<String>, ErrorData> {
+        Ok(self
+            .scoped_tools(scope, ctx)
+            .await?
+            .iter()
+            .find(|t| t.tool.name == tool)
+            .map(|t| t.action_id.clone()))
+    }
+
+    /// The action id a namespaced tool name stands for when the name and the server's rules
+    /// settle it without the action list. `Err(())`: the name cannot be a tool at all.
+    fn direct(&self, tool: &str, scope: &Scope<'_>) -> Result<Option<String>, ()> {
+        let Some(id) = self.config.naming.action_id(tool) else {
+            return if self.config.naming.namespaced {
+                Err(())
+            } else {
+                Ok(None)
+            };
+        };
+        let plugin = id.split(':').next().unwrap_or_default();
+        if !self.config.plugin_sources.iter().any(|p| p == plugin) {
+            // Every tool name starts with its plugin: no plugin, no tool.
+            return Err(());
+        }
+        Ok((scope.server.filter.allows_id(&id, scope.read_only) == Some(true)).then_some(id))
+    }
+
+    pub(crate) async fn call_tool(
+        &self,
+        params: Option<Value>,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+    ) -> Outcome {
+        let timer = Timer::start();
+        let tool = params
+            .as_ref()
+            .and_then(|p| p.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let mut failure = None;
+        let outcome = self.call_tool_inner(params, scope, ctx, &mut failure).await;
+        let (error_type, error) = match (&outcome, failure) {
+            (Err(e), _) => (Some(e.code.0.to_string()), Some(e.message.to_string())),
+            (Ok(_), Some(description)) => (Some("tool_error".to_owned()), Some(description)),
+            (Ok(_), None) => (None, None),
+        };
+        scope.observed.push(Observation {
+            method: "tools/call",
+            tool,
+            tool_count: None,
+            error_type,
+            error,
+            seconds: timer.seconds(),
+        });
+        outcome
+    }
+
+    /// Wait for `invoke` as long as the call timeout allows, sending progress to `sink` at
+    /// the progress interval. `Err(())`: the timeout passed first.
+    async fn with_progress<T>(
+        &self,
+        invoke: impl std::future::Future<Output = T>,
+        token: &Value,
+        sink: &dyn ProgressSink,
+        streamed: &AtomicBool,
+        tool: &str,
+    ) -> Result<T, ()> {
+        let started = tokio::time::Instant::now();
+        let interval = self.config.progress_interval;
+        let deadline = tokio::time::sleep(self.config.tool_call_timeout);
+        let mut ticks = tokio::time::interval_at(started + interval, interval);
+        tokio::pin!(invoke, deadline);
+        loop {
+            tokio::select! {
+                biased;
+                outcome = &mut invoke => return Ok(outcome),
+                _ = &mut deadline => return Err(()),
+                _ = ticks.tick() => {
+                    streamed.store(true, Ordering::Release);
+                    sink.send(progress::progress_event(token, started.elapsed(), tool));
+                }
+            }
+        }
+    }
+
+    /// `notifications/cancelled`: stop the caller's running call with that request id. On a
+    /// stateless server several clients of one principal may use the same id: then only a
+    /// call that is the only one with it is cancelled.
+    pub(crate) fn cancel(&self, params: Option<Value>, scope: &Scope<'_>, ctx: &CallContext) {
+        let Some(id) = params
+            .as_ref()
+            .and_then(|p| p.get("requestId"))
+            .filter(|id| id.is_string() || id.is_number())
+        else {
+            debug!("notifications/cancelled without a usable requestId: ignored");
+            return;
+        };
+        match self
+            .cancellable
+            .cancel(&CallKey::new(ctx, scope.session, id))
+        {
+            Cancelled::Done => debug!(principal = %ctx.principal, "cancelling a tool call"),
+            Cancelled::Ambiguous(n) => warn!(principal = %ctx.principal, calls = n,
+                "notifications/cancelled names a request id that {n} running calls of this caller share: none cancelled"),
+            Cancelled::NotRunning => {
+                debug!("notifications/cancelled for a call that is not running: ignored")
+            }
+        }
+    }
+
+    /// Count one more running call for `principal`, or refuse it when it has as many running
+    /// as `mcpActions.limits.maxConcurrentCallsPerPrincipal` allows.
+    fn admit_call(&self, principal: &str) -> Result<InFlight, ErrorData> {
+        let limit = self.config.max_calls_per_principal;
+        let mut table = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        let running = table.entry(principal.to_owned()).or_insert(0);
+        if limit > 0 && *running >= limit {
+            if *running == 0 {
+                table.remove(principal);
+            }
+            warn!(principal = %principal, limit, "tool call refused: too many calls in flight");
+            return Err(ErrorData::new(
+                ErrorCode(TOO_MANY_CALLS),
+                format!(
+                    "Too many tool calls in flight for this caller: {limit} are running (mcpActions.limits.maxConcurrentCallsPerPrincipal); retry when one has finished"
+                ),
+                Some(serde_json::json!({ "retryAfterSeconds": 1, "limit": limit })),
+            ));
+        }
+        *running += 1;
+        Ok(InFlight {
+            table: Arc::clone(&self.in_flight),
+            principal: principal.to_owned(),
+        })
+    }
+
+    /// Tool calls running now, for all principals.
+    pub fn calls_in_flight(&self) -> usize {
+        let table = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        table.values().sum()
+    }
+
+    async fn call_tool_inner(
+        &self,
+        params: Option<Value>,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+        failure: &mut Option<String>,
+    ) -> Outcome {
+        let mut params = params_object(params)?;
+        let name = match params.remove("name") {
+            Some(Value::String(name)) if !name.is_empty() => name,
+            Some(_) => {
+                return Err(invalid_params(
+                    "Invalid params: \"name\" must be a non-empty string",
+                ))
+            }
+            None => {
+                return Err(invalid_params(
+                    "Invalid params: missing tool name (\"name\")",
+                ))
+            }
+        };
+        let input = match params.remove("arguments") {
+            None | Some(Value::Null) => "{}".to_owned(),
+            Some(args @ Value::Object(_)) => args.to_string(),
+            Some(_) => {
+                return Err(invalid_params(format!(
+                    "Invalid params: \"arguments\" of tool \"{}\" must be an object",
+                    jsonrpc::shown(&name)
+                )))
+            }
+        };
+        let unknown = || invalid_params(format!("Unknown tool: {}", jsonrpc::shown(&name)));
+        if !is_valid_tool_name(&name) {
+            return Err(unknown());
+        }
+        let progress_token = progress::progress_token(&params);
+        let _running = self.admit_call(&ctx.principal)?;
+        let direct = self.direct(&name, scope).map_err(|()| unknown())?;
+        let mut looked_up = direct.is_none();
+        let mut action_id = match direct {
+            Some(id) => id,
+            None => self.lookup(&name, scope, ctx).await?.ok_or_else(unknown)?,
+        };
+        // Trace context from `_meta` travels with the call for the host's span.
+        let traced;
+        let ctx = match &scope.request.trace {
+            Some(trace) => {
+                traced = CallContext {
+                    trace: Some(trace.clone()),
+                    ..ctx.clone()
+                };
+                &traced
+            }
+            None => ctx,
+        };
+        loop {
+            scope.log(LogLevel::Debug, || {
+                format!("calling action {action_id} for tool {name}")
+            });
+            let timeout = self.config.tool_call_timeout;
+            let invoke = self
+                .host
+                .invoke_action(ctx, &action_id, &name, input.clone());
+            let invoked = match (&progress_token, scope.progress) {
+                (Some(token), Some(sink)) => {
+                    self.with_progress(invoke, token, sink, scope.streamed, &name)
+                        .await
+                }
+                _ => tokio::time::timeout(timeout, invoke).await.map_err(|_| ()),
+            };
+            let Ok(invoked) = invoked else {
+                warn!(tool = %name, action = %action_id, principal = %ctx.principal,
+                    "tool call timed out after {} s", timeout.as_secs_f64());
+                let message = format!(
+                    "the action did not finish within {} seconds (mcpActions.toolCallTimeout); it may still complete on the server",
+                    timeout.as_secs_f64()
+                );
+                scope.log(LogLevel::Error, || {
+                    format!("tool {name} timed out: {message}")
+                });
+                *failure = Some(format!("TimeoutError: {message}"));
+                return Ok(result::tool_error("TimeoutError", &message, &scope.frame));
+            };
+            match invoked {
+                Ok(output) => {
+                    let output = RawValue::from_string(output).map_err(|source| {
+                        let err = Error::BadOutput {
+                            action_id: action_id.clone(),
+                            source,
+                        };
+                        error!(code = err.code(), "{err}");
+                        internal_error(format!(
+                            "Internal error: tool \"{name}\" returned output that is not JSON"
+                        ))
+                    })?;
+                    scope.log(LogLevel::Debug, || {
+                        format!(
+                            "action {action_id} finished: {} bytes of output",
+                            output.get().len()
+                        )
+                    });
+                    return Ok(result::success(&output, &scope.frame));
+                }
+                Err(HostError {
+                    name: err_name,
+                    message,
+                }) => {
+                    if err_name == "NotFoundError"
+                        && message == format!("Action \"{action_id}\" not found")
+                    {
+                        if looked_up {
+                            return Err(unknown());
+                        }
+                        // The name is not its natural action's: a renamed tool, or none.
+                        looked_up = true;
+                        action_id = self.lookup(&name, scope, ctx).await?.ok_or_else(unknown)?;
+                        continue;
+                    }
+                    if result::is_known_error(&err_name) {
+                        debug!(tool = %name, error = %err_name, "tool reported an error");
+                        scope.log(LogLevel::Warning, || {
+                            format!("tool {name} reported {err_name}: {message}")
+                        });
+                        *failure = Some(format!("{err_name}: {message}"));
+                        return Ok(result::tool_error(&err_name, &message, &scope.frame));
+                    }
+                    warn!(tool = %name, action = %action_id, principal = %ctx.principal, error = %err_name,
+                        "tool call failed: {message}");
+                    scope.log(LogLevel::Error, || {
+                        format!("tool {name} failed unexpectedly ({err_name})")
+                    });
+                    return Err(internal_error(format!(
+                        "Internal error: tool \"{name}\" failed unexpectedly; the server log has the details"
+                    )));
+                }
+            }
+        }
+    }
+}

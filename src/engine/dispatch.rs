@@ -1,0 +1,116 @@
+//! Method name → handler, for both eras. Each era has its own set of methods; the handlers
+//! behind them are shared and get what differs (the result frame) from the request context.
+
+use rmcp::model::{ErrorData, Implementation, InitializeResult, ServerCapabilities};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use super::{Engine, Scope};
+use crate::config::ServerConfig;
+use crate::host::{ActionHost, CallContext};
+use crate::protocol::frame::{CacheHints, Frame};
+use crate::protocol::http::HttpResponse;
+use crate::protocol::jsonrpc::{
+    error_json, method_not_found, params_object, to_raw, Body, Incoming, Outcome,
+};
+use crate::protocol::version;
+
+/// Methods of 2026-07-28 this server answers.
+pub(crate) const MODERN_METHODS: [&str; 4] = [
+    "server/discover",
+    "tools/list",
+    "tools/call",
+    "subscriptions/listen",
+];
+
+/// Methods of the legacy revisions this server answers.
+const LEGACY_METHODS: [&str; 4] = ["initialize", "ping", "tools/list", "tools/call"];
+
+/// A modern request for a method that does not exist in 2026-07-28 or that this server does
+/// not offer: `404` with `-32601`, as the Streamable HTTP transport asks.
+pub(crate) fn unknown_modern_method(body: &Body) -> Option<HttpResponse> {
+    let Body::Single(Incoming::Request { id, method, .. }) = body else {
+        return None;
+    };
+    if MODERN_METHODS.contains(&method.as_str()) {
+        return None;
+    }
+    let mut error = method_not_found(method);
+    if LEGACY_METHODS.contains(&method.as_str()) {
+        error.message = format!(
+            "{} ({} has no {method}; a request that carries its _meta envelope needs no handshake)",
+            error.message,
+            version::MODERN
+        )
+        .into();
+    }
+    Some(HttpResponse::json(404, error_json(id, error)))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DiscoverResult<'a> {
+    supported_versions: Vec<&'static str>,
+    capabilities: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instructions: Option<&'a str>,
+    #[serde(flatten)]
+    cache: Option<CacheHints>,
+    #[serde(flatten)]
+    frame: Frame<'a>,
+}
+
+/// `{"io.modelcontextprotocol/serverInfo": {...}}` of one server: the `_meta` of its modern
+/// results.
+pub(crate) fn server_info_meta(server: &ServerConfig, version: &str) -> Box<RawValue> {
+    let mut info = Implementation::new(&server.name, version);
+    info.description = server.description.clone();
+    let meta = serde_json::json!({ crate::protocol::context::META_SERVER_INFO: info });
+    serde_json::value::to_raw_value(&meta).expect("server info always serializes")
+}
+
+impl<H: ActionHost> Engine<H> {
+    pub(crate) async fn dispatch(
+        &self,
+        method: &str,
+        params: Option<Value>,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+    ) -> Outcome {
+        let modern = scope.request.is_modern();
+        match method {
+            "tools/list" => self.list_tools(params, scope, ctx).await,
+            "tools/call" => self.call_tool(params, scope, ctx).await,
+            "server/discover" if modern => self.discover(scope),
+            "initialize" if !modern => self.initialize(params, scope.server),
+            "ping" if !modern => to_raw(&Map::new()),
+            _ => Err(method_not_found(method)),
+        }
+    }
+
+    fn initialize(&self, params: Option<Value>, server: &ServerConfig) -> Outcome {
+        let params = params_object(params)?;
+        let requested = params.get("protocolVersion").and_then(Value::as_str);
+        let negotiated = version::negotiate(requested);
+        let mut info = Implementation::new(&server.name, &self.config.version);
+        info.description = server.description.clone();
+        let mut result =
+            InitializeResult::new(ServerCapabilities::builder().enable_tools().build())
+                .with_server_info(info)
+                .with_protocol_version(negotiated);
+        result.instructions = server.instructions.clone();
+        to_raw(&result)
+    }
+
+    /// `server/discover`: the revisions, capabilities and instructions of this server.
+    fn discover(&self, scope: &Scope<'_>) -> Result<Box<RawValue>, ErrorData> {
+        to_raw(&DiscoverResult {
+            supported_versions: version::all(),
+            capabilities: serde_json::json!({ "tools": { "listChanged": true }, "logging": {} }),
+            instructions: scope.server.instructions.as_deref(),
+            cache: scope.frame.public_cache(),
+            frame: scope.frame,
+        })
+    }
+}
