@@ -52,6 +52,16 @@ export declare class McpEngine {
    * the session's stream through `deliver`, which also releases the handle.
    */
   legacyPost(request: LegacyPostRequest): LegacyPostAnswer
+  /**
+   * A `subscriptions/listen` stream's response closed: forget it. `false` when it was
+   * not open (the server already ended it).
+   */
+  closeListen(key: string): boolean
+  /**
+   * Backend shutdown: the final result of every listen stream (write it, then end the
+   * stream), by key.
+   */
+  closeAllListens(): Array<ListenClose>
   /** The legacy stream's response closed: end its session. */
   closeLegacy(sessionId: string): boolean
   /** `GET /v1[/{server}]`: the server-to-client stream of a stateful session. */
@@ -159,6 +169,12 @@ export interface LegacyPostRequest {
   body: Buffer
 }
 
+/** The last words of a listen stream at shutdown. */
+export interface ListenClose {
+  stream: string
+  chunk: string
+}
+
 /** One log line for the Backstage logger. */
 export interface LogRecord {
   /** `error`, `warn`, `info` or `debug`. */
@@ -179,6 +195,12 @@ export interface McpHttpResponse {
    * only the body, then end.
    */
   streamed?: boolean
+  /**
+   * This answer opened a `subscriptions/listen` stream under this key: write the head and
+   * keep the response open (and the request's credentials) until `closeListen`; chunks
+   * and its end come through `deliver` with this key as `session`.
+   */
+  stream?: string
 }
 
 /** One Streamable HTTP POST, as the shim received it. */

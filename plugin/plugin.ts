@@ -102,6 +102,10 @@ export function createMcpActionsPlugin(
           // Open SSE streams would hold the HTTP server open: end them on shutdown.
           lifecycle.addShutdownHook(() => {
             engine.shutdown();
+            // Listen streams end with a result for their request (a graceful close).
+            for (const { stream, chunk } of engine.closeAllListens()) {
+              streams.deliver({ session: stream, chunk, end: true });
+            }
             streams.endAll();
           });
           options.probe?.({

@@ -142,6 +142,7 @@ export function createStreamableRouter(options: {
     const ticket = requests.open(req, res);
     // A client that goes away mid-request: the engine stops waiting for its call.
     let answered = false;
+    let listening = false;
     const onClose = () => {
       if (!answered) engine.abandon(ticket);
     };
@@ -163,6 +164,16 @@ export function createStreamableRouter(options: {
       });
       answered = true;
       res.off('close', onClose);
+      const stream = answer.stream;
+      if (stream) {
+        // subscriptions/listen: the response stays open, with the caller's credentials.
+        listening = true;
+        streams.open(stream, res, answer, () => {
+          engine.closeListen(stream);
+          credentials.release(handle);
+        });
+        return;
+      }
       if (res.destroyed) return;
       if (answer.streamed) {
         // Progress went out first: the head is sent, the answer is the last event.
@@ -172,7 +183,7 @@ export function createStreamableRouter(options: {
       }
       observer.report(req, answer.observations);
     } finally {
-      credentials.release(handle);
+      if (!listening) credentials.release(handle);
       requests.close(ticket);
     }
   });

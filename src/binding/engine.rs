@@ -15,7 +15,7 @@ use super::callbacks::{
     ObservationRecord, StreamEvent,
 };
 use super::log;
-use crate::engine::{LegacyPost, Observations, ProgressSink};
+use crate::engine::{LegacyPost, ListenCheck, Observations, ProgressSink, LISTEN_KEY};
 use crate::protocol::http::{self, HttpResponse, PostRequest, KEEP_ALIVE};
 use crate::{ActionHost, CallContext, Engine, EngineConfig, HostError};
 
@@ -68,20 +68,34 @@ pub struct McpHttpResponse {
     /// The head of this SSE answer already went out with progress (through `deliver`): write
     /// only the body, then end.
     pub streamed: Option<bool>,
+    /// This answer opened a `subscriptions/listen` stream under this key: write the head and
+    /// keep the response open (and the request's credentials) until `closeListen`; chunks
+    /// and its end come through `deliver` with this key as `session`.
+    pub stream: Option<String>,
 }
 
 impl From<HttpResponse> for McpHttpResponse {
     fn from(r: HttpResponse) -> Self {
+        let mut stream = None;
+        let headers = r
+            .headers
+            .into_iter()
+            .filter_map(|(k, v)| {
+                if k == LISTEN_KEY {
+                    stream = Some(v);
+                    None
+                } else {
+                    Some((k.to_owned(), v))
+                }
+            })
+            .collect();
         Self {
             status: r.status,
-            headers: r
-                .headers
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
+            headers,
             body: r.body,
             observations: None,
             streamed: None,
+            stream,
         }
     }
 }
@@ -248,6 +262,13 @@ pub struct LegacyPostAnswer {
     pub pending: bool,
 }
 
+/// The last words of a listen stream at shutdown.
+#[napi(object)]
+pub struct ListenClose {
+    pub stream: String,
+    pub chunk: String,
+}
+
 /// The MCP engine of one plugin instance.
 #[napi]
 pub struct McpEngine {
@@ -325,9 +346,52 @@ async fn sweep_sessions(
             tracing::debug!(%session, "session expired after being idle");
             send(&deliver, StreamEvent::end(session));
         }
-        for session in sweep.keep_alive {
+        for session in sweep.keep_alive.into_iter().chain(engine.listener_keys()) {
             let chunk = Some(KEEP_ALIVE.to_owned());
             send(&deliver, StreamEvent::chunk(session, chunk));
+        }
+    }
+}
+
+/// Look at the tool list of every open listen stream once per tool-list TTL (at least a
+/// second): a list that changed is announced down its stream.
+async fn watch_listens(
+    engine: Weak<Engine<JsHost>>,
+    deliver: Arc<DeliverFn>,
+    stopped: Arc<AtomicBool>,
+) {
+    let Some(period) = engine.upgrade().map(|e| {
+        e.config()
+            .tool_list_ttl
+            .max(std::time::Duration::from_secs(1))
+    }) else {
+        return;
+    };
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        if stopped.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(engine) = engine.upgrade() else {
+            return;
+        };
+        for key in engine.listener_keys() {
+            match engine.check_listen(&key).await {
+                ListenCheck::Unchanged => {}
+                ListenCheck::Changed(chunk) => {
+                    send(&deliver, StreamEvent::chunk(key, Some(chunk)));
+                }
+                ListenCheck::Ended(chunk) => send(
+                    &deliver,
+                    StreamEvent {
+                        end: true,
+                        ..StreamEvent::chunk(key, Some(chunk))
+                    },
+                ),
+            }
         }
     }
 }
@@ -366,6 +430,10 @@ impl McpEngine {
         let stopped = Arc::new(AtomicBool::new(false));
         napi::bindgen_prelude::spawn(
             sweep_sessions(Arc::downgrade(&engine), deliver.clone(), stopped.clone())
+                .with_subscriber(dispatch.clone()),
+        );
+        napi::bindgen_prelude::spawn(
+            watch_listens(Arc::downgrade(&engine), deliver.clone(), stopped.clone())
                 .with_subscriber(dispatch.clone()),
         );
         Ok(Self {
@@ -412,10 +480,13 @@ impl McpEngine {
             )
             .with_subscriber(self.dispatch.clone())
             .await;
+        let response: McpHttpResponse = response.into();
         McpHttpResponse {
             observations: records(&observed),
-            streamed: progress.map(|p| p.started.load(Ordering::Acquire)),
-            ..response.into()
+            streamed: progress
+                .filter(|_| response.stream.is_none())
+                .map(|p| p.started.load(Ordering::Acquire)),
+            ..response
         }
     }
 
@@ -594,6 +665,24 @@ impl McpEngine {
             .into(),
             pending: true,
         }
+    }
+
+    /// A `subscriptions/listen` stream's response closed: forget it. `false` when it was
+    /// not open (the server already ended it).
+    #[napi(catch_unwind)]
+    pub fn close_listen(&self, key: String) -> bool {
+        self.engine.close_listen(&key).is_some()
+    }
+
+    /// Backend shutdown: the final result of every listen stream (write it, then end the
+    /// stream), by key.
+    #[napi(catch_unwind)]
+    pub fn close_all_listens(&self) -> Vec<ListenClose> {
+        self.engine
+            .close_all_listens()
+            .into_iter()
+            .map(|(stream, chunk, _)| ListenClose { stream, chunk })
+            .collect()
     }
 
     /// The legacy stream's response closed: end its session.

@@ -4,6 +4,7 @@
 mod calls;
 mod cancel;
 mod dispatch;
+mod listen;
 mod lists;
 mod observe;
 mod post;
@@ -11,6 +12,7 @@ mod progress;
 mod sessions;
 
 pub use calls::TOO_MANY_CALLS;
+pub use listen::{ListenCheck, LISTEN_KEY};
 pub use observe::{Observation, Observations};
 pub use progress::ProgressSink;
 
@@ -55,6 +57,8 @@ pub struct Engine<H> {
     cancellable: cancel::Cancellable,
     /// `_meta` of modern results, per server (`None`: the default server).
     server_info: Vec<(Option<String>, Box<RawValue>)>,
+    /// Open `subscriptions/listen` streams.
+    listeners: listen::Listeners,
 }
 
 /// Status of the answer to an abandoned request (nobody reads it: the client is gone).
@@ -145,6 +149,7 @@ impl<H: ActionHost> Engine<H> {
             in_flight: Arc::default(),
             pending: Mutex::default(),
             cancellable: cancel::Cancellable::default(),
+            listeners: listen::Listeners::default(),
             server_info: std::iter::once(None)
                 .chain(config.servers.keys().cloned().map(Some))
                 .filter_map(|key| {

@@ -137,6 +137,18 @@ impl<H: ActionHost> Engine<H> {
             frame: self.frame(&request, req.server),
             request: &request,
         };
+        if let Body::Single(Incoming::Request { id, method, params }) = &body {
+            if method == "subscriptions/listen" && request.is_modern() {
+                if !http::accepts_sse(req.accept) {
+                    return HttpResponse::json(406, error_json(id, ErrorData::new(
+                        ErrorCode(-32000),
+                        "Not Acceptable: subscriptions/listen answers with an SSE stream; the Accept header must allow text/event-stream",
+                        None,
+                    )));
+                }
+                return self.open_listen(id, params.clone(), &scope, ctx).await;
+            }
+        }
         let (status, json) = self.respond(body, &scope, ctx).await;
         let framing = if streamed.load(Ordering::Acquire) {
             Framing::Sse
