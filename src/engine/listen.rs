@@ -55,8 +55,8 @@ pub enum ListenCheck {
 
 fn notification(method: &str, subscription: &Value, extra: Option<Value>) -> String {
     let mut params = json!({ "_meta": { META_SUBSCRIPTION_ID: subscription } });
-    if let Some(Value::Object(extra)) = extra {
-        params.as_object_mut().map(|p| p.extend(extra));
+    if let (Some(Value::Object(extra)), Some(params)) = (extra, params.as_object_mut()) {
+        params.extend(extra);
     }
     sse_message(&json!({ "jsonrpc": "2.0", "method": method, "params": params }).to_string())
 }
