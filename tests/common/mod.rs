@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use mcp_actions_backend::protocol::context::TraceContext;
 use mcp_actions_backend::{
     ActionHost, CallContext, Engine, EngineConfig, HostError, HttpResponse, PostRequest,
 };
@@ -15,11 +16,14 @@ use serde_json::{json, Value};
 pub struct Calls {
     pub list: AtomicUsize,
     pub invoke: Mutex<Vec<(u32, String, String)>>,
+    /// The trace context each invoke carried.
+    pub traces: Mutex<Vec<Option<TraceContext>>>,
 }
 
 #[derive(Clone)]
 pub struct TestHost {
-    pub actions: Value,
+    /// The registry's action list; tests may change it.
+    pub actions: Arc<Mutex<Value>>,
     pub outcomes: Arc<HashMap<String, Result<String, HostError>>>,
     pub list_error: Option<HostError>,
     pub calls: Arc<Calls>,
@@ -34,7 +38,7 @@ impl ActionHost for TestHost {
         self.calls.list.fetch_add(1, Ordering::SeqCst);
         match &self.list_error {
             Some(e) => Err(e.clone()),
-            None => Ok(self.actions.to_string()),
+            None => Ok(self.actions.lock().unwrap().to_string()),
         }
     }
 
@@ -45,6 +49,7 @@ impl ActionHost for TestHost {
         _tool: &str,
         input: String,
     ) -> Result<String, HostError> {
+        self.calls.traces.lock().unwrap().push(ctx.trace.clone());
         self.calls.invoke.lock().unwrap().push((
             ctx.credentials,
             action_id.to_owned(),
@@ -92,6 +97,8 @@ pub fn default_actions() -> Value {
 pub struct Fixture {
     pub engine: Engine<TestHost>,
     pub calls: Arc<Calls>,
+    /// The registry's action list, shared with the host.
+    pub actions: Arc<Mutex<Value>>,
 }
 
 pub fn fixture_with(
@@ -100,8 +107,9 @@ pub fn fixture_with(
     outcomes: Vec<(&str, Result<String, HostError>)>,
 ) -> Fixture {
     let calls = Arc::new(Calls::default());
+    let actions = Arc::new(Mutex::new(actions));
     let host = TestHost {
-        actions,
+        actions: actions.clone(),
         outcomes: Arc::new(
             outcomes
                 .into_iter()
@@ -116,14 +124,16 @@ pub fn fixture_with(
     Fixture {
         engine: Engine::new(config, host),
         calls,
+        actions,
     }
 }
 
 /// A fixture whose registry fails every list with `error`.
 pub fn fixture_with_list_error(error: HostError) -> Fixture {
     let calls = Arc::new(Calls::default());
+    let actions = Arc::new(Mutex::new(default_actions()));
     let host = TestHost {
-        actions: default_actions(),
+        actions: actions.clone(),
         outcomes: Arc::default(),
         list_error: Some(error),
         calls: calls.clone(),
@@ -133,14 +143,16 @@ pub fn fixture_with_list_error(error: HostError) -> Fixture {
     Fixture {
         engine: Engine::new(config(), host),
         calls,
+        actions,
     }
 }
 
 /// A fixture whose every action takes `delay` to answer.
 pub fn slow_fixture(config: EngineConfig, delay: std::time::Duration) -> Fixture {
     let calls = Arc::new(Calls::default());
+    let actions = Arc::new(Mutex::new(default_actions()));
     let host = TestHost {
-        actions: default_actions(),
+        actions: actions.clone(),
         outcomes: Arc::new(
             [("catalog:get-entity".to_owned(), Ok(r#"{"n":1}"#.to_owned()))]
                 .into_iter()
@@ -154,6 +166,7 @@ pub fn slow_fixture(config: EngineConfig, delay: std::time::Duration) -> Fixture
     Fixture {
         engine: Engine::new(config, host),
         calls,
+        actions,
     }
 }
 
@@ -203,8 +216,9 @@ pub async fn post_as(engine: &Engine<TestHost>, principal: &str, body: &str) -> 
 pub fn panicking_fixture(action_id: &'static str) -> Fixture {
     let mut f = fixture();
     let calls = Arc::clone(&f.calls);
+    let actions = Arc::new(Mutex::new(default_actions()));
     let host = TestHost {
-        actions: default_actions(),
+        actions: actions.clone(),
         outcomes: Arc::new(
             [("catalog:get-entity".to_owned(), Ok(r#"{"n":1}"#.to_owned()))]
                 .into_iter()
@@ -321,4 +335,90 @@ pub fn body_json(response: &HttpResponse) -> Value {
 /// One JSON-RPC request as text.
 pub fn request(id: i64, method: &str, params: Value) -> String {
     json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()
+}
+
+/// The `_meta` envelope a 2026-07-28 client puts on every request.
+pub fn envelope() -> Value {
+    json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "test-client", "version": "1.0.0"},
+    })
+}
+
+/// A 2026-07-28 request: `params` with the envelope added to its `_meta`.
+pub fn modern_request(id: Value, method: &str, mut params: Value) -> String {
+    let meta = params
+        .as_object_mut()
+        .unwrap()
+        .entry("_meta")
+        .or_insert(json!({}));
+    for (k, v) in envelope().as_object().unwrap() {
+        meta.as_object_mut()
+            .unwrap()
+            .entry(k.clone())
+            .or_insert(v.clone());
+    }
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()
+}
+
+/// The standard headers of a 2026-07-28 POST.
+#[derive(Clone, Copy, Default)]
+pub struct Modern<'a> {
+    pub server: Option<&'a str>,
+    pub version: Option<&'a str>,
+    pub method: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub read_only: Option<&'a str>,
+    pub session_id: Option<&'a str>,
+}
+
+impl<'a> Modern<'a> {
+    /// The headers a 2026-07-28 client sends for `method` (and tool `name`).
+    pub fn of(method: &'a str, name: Option<&'a str>) -> Self {
+        Self {
+            version: Some("2026-07-28"),
+            method: Some(method),
+            name,
+            ..Self::default()
+        }
+    }
+}
+
+/// POST `body` with these standard headers.
+pub async fn post_modern(
+    engine: &Engine<TestHost>,
+    headers: Modern<'_>,
+    body: &str,
+) -> HttpResponse {
+    engine
+        .handle_post(
+            PostRequest {
+                server: headers.server,
+                read_only: headers.read_only,
+                session_id: headers.session_id,
+                accept: Some(ACCEPT),
+                content_type: Some("application/json"),
+                protocol_version: headers.version,
+                method: headers.method,
+                name: headers.name,
+                body: body.as_bytes(),
+            },
+            &ctx(),
+        )
+        .await
+}
+
+/// The JSON-RPC error of an answer: (status, code, id, message).
+pub fn rpc_error(response: &HttpResponse) -> (u16, i64, Value, String) {
+    let body = body_json(response);
+    (
+        response.status,
+        body["error"]["code"].as_i64().expect("an error code"),
+        body["id"].clone(),
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
 }
