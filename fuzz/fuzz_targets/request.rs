@@ -53,6 +53,8 @@ struct Request<'a> {
     accept: Option<&'a str>,
     content_type: Option<&'a str>,
     protocol_version: Option<&'a str>,
+    mcp_method: Option<&'a str>,
+    mcp_name: Option<&'a str>,
     principal: &'a str,
     stateful: bool,
     body: &'a [u8],
@@ -93,6 +95,7 @@ fuzz_target!(|r: Request<'_>| {
         credentials: 1,
         principal: r.principal.to_owned(),
         request: None,
+        trace: None,
     };
     let answer = runtime().block_on(engine.handle_post(
         PostRequest {
@@ -102,6 +105,8 @@ fuzz_target!(|r: Request<'_>| {
             accept: r.accept,
             content_type: r.content_type,
             protocol_version: r.protocol_version,
+            method: r.mcp_method,
+            name: r.mcp_name,
             body: r.body,
         },
         &ctx,
