@@ -18,7 +18,7 @@ export declare class McpEngine {
   /** The answer to any method other than POST on `/v1` or `/v1/{server}`. */
   methodNotAllowed(method: string, server?: string | undefined | null): McpHttpResponse
   /** The 401 challenge, for a request Backstage's `httpAuth` did not accept. */
-  unauthorized(hadToken: boolean, server?: string | undefined | null): McpHttpResponse
+  unauthorized(hadToken: boolean, server?: string | undefined | null, body?: Buffer | undefined | null): McpHttpResponse
   /**
    * Before authentication: a refusal (`403` origin, `401` JWT that cannot be valid), or
    * the cached credentials handle of a token Backstage already accepted, plus handles the
@@ -256,6 +256,8 @@ export interface PrecheckRequest {
   origin?: string
   authorization?: string
   server?: string
+  /** The request body, read only when refusing (the refusal names the request's id). */
+  body?: Buffer
 }
 
 /** GET or DELETE of a stateful Streamable HTTP session. */

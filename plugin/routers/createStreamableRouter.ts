@@ -62,7 +62,8 @@ export function createStreamableRouter(options: {
   ): Promise<{ caller: BackstageCredentials; handle: number } | undefined> {
     const server = req.params.server;
     const authorization = header(req, 'authorization');
-    const admission = engine.precheck({ origin: header(req, 'origin'), authorization, server });
+    const body = Buffer.isBuffer(req.body) ? req.body : undefined;
+    const admission = engine.precheck({ origin: header(req, 'origin'), authorization, server, body });
     admission.release.forEach(h => credentials.release(h));
     if (admission.refusal) {
       send(res, admission.refusal);
@@ -79,7 +80,7 @@ export function createStreamableRouter(options: {
       caller = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     } catch (error) {
       if (isError(error) && error.name === 'AuthenticationError') {
-        send(res, engine.unauthorized(Boolean(authorization), server));
+        send(res, engine.unauthorized(Boolean(authorization), server, body));
         return undefined;
       }
       throw error;

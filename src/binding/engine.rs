@@ -222,6 +222,15 @@ pub struct PrecheckRequest {
     pub origin: Option<String>,
     pub authorization: Option<String>,
     pub server: Option<String>,
+    /// The request body, read only when refusing (the refusal names the request's id).
+    pub body: Option<Buffer>,
+}
+
+/// The id of the request in `body`, for a refusal that names it (`null` when none).
+fn request_id(body: Option<&[u8]>) -> serde_json::Value {
+    body.and_then(|b| crate::protocol::jsonrpc::parse_body(b).ok())
+        .map(|b| b.request_id())
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// The answer of `precheck`.
@@ -500,10 +509,16 @@ impl McpEngine {
 
     /// The 401 challenge, for a request Backstage's `httpAuth` did not accept.
     #[napi(catch_unwind)]
-    pub fn unauthorized(&self, had_token: bool, server: Option<String>) -> McpHttpResponse {
+    pub fn unauthorized(
+        &self,
+        had_token: bool,
+        server: Option<String>,
+        body: Option<Buffer>,
+    ) -> McpHttpResponse {
         let rejection = had_token.then_some("the access token is invalid or expired");
         self.engine
             .unauthorized(rejection, server.as_deref())
+            .for_request(&request_id(body.as_deref()))
             .into()
     }
 
@@ -520,8 +535,11 @@ impl McpEngine {
                 now_seconds(),
             )
         });
+        let body = request.body.as_deref();
         PrecheckAnswer {
-            refusal: admission.refusal.map(Into::into),
+            refusal: admission
+                .refusal
+                .map(|r| r.for_request(&request_id(body)).into()),
             cached: admission.cached,
             release: admission.release,
         }

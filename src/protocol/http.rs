@@ -61,13 +61,18 @@ impl HttpResponse {
         if id.is_null() {
             return self;
         }
-        if let Some(body) = &self.body {
-            if let Ok(Value::Object(mut message)) = serde_json::from_str::<Value>(body) {
-                if message.get("id") == Some(&Value::Null) && message.contains_key("error") {
-                    message.insert("id".into(), id.clone());
-                    self.body = Some(Value::Object(message).to_string());
-                }
-            }
+        #[derive(serde::Deserialize)]
+        struct ErrorAnswer {
+            id: Value,
+            error: ErrorData,
+        }
+        if let Some(answer) = self
+            .body
+            .as_deref()
+            .and_then(|body| serde_json::from_str::<ErrorAnswer>(body).ok())
+            .filter(|answer| answer.id.is_null())
+        {
+            self.body = Some(error_json(id, answer.error));
         }
         self
     }
