@@ -1,3 +1,7 @@
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernTransport,
+} from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -103,5 +107,49 @@ describe('the demo backend', () => {
       content: [{ type: 'text', text: 'InputError: Restarting production needs a reason' }],
       isError: true,
     });
+  });
+
+  it('serves a 2026-07-28 client (SDK 2.x, pinned) on the default and the named server', async () => {
+    const connect = async (endpoint: string) => {
+      const modern = new ModernClient(
+        { name: 'demo-test-modern', version: '1.0.0' },
+        { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+      );
+      await modern.connect(
+        new ModernTransport(new URL(endpoint), {
+          requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } },
+        }),
+      );
+      return modern;
+    };
+    const all = await connect(url);
+    try {
+      expect(all.getProtocolEra()).toBe('modern');
+      expect(all.getServerVersion()?.name).toBe('backstage-demo');
+      const names = (await all.listTools()).tools.map(t => t.name);
+      expect(names).toContain('platform.get-service-health');
+      expect(names).toContain('catalog.get-catalog-entity');
+      const health = await all.callTool({
+        name: 'platform.get-service-health',
+        arguments: { service: 'payments-service' },
+      });
+      expect(health.structuredContent).toMatchObject({ service: 'payments-service', status: 'degraded' });
+    } finally {
+      await all.close();
+    }
+    const incidents = await connect(`${url}/incidents`);
+    try {
+      expect(incidents.getServerVersion()?.name).toBe('backstage-incidents');
+      expect((await incidents.listTools()).tools.map(t => t.name)).toEqual([
+        'platform.list-incidents',
+        'platform.open-incident',
+        'platform.resolve-incident',
+      ]);
+      const listed = await incidents.callTool({ name: 'platform.list-incidents', arguments: {} });
+      expect(listed.isError).toBeFalsy();
+      expect(JSON.stringify(listed.structuredContent)).toContain('INC-1001');
+    } finally {
+      await incidents.close();
+    }
   });
 });
