@@ -101,3 +101,59 @@ describe('a server span per tools/call', () => {
     expect(s.attributes).not.toHaveProperty('gen_ai.tool.call.result');
   });
 });
+
+describe('trace context in _meta (2026-07-28)', () => {
+  const META_TRACE = '0af7651916cd43dd8448eb211c80319c';
+  async function modernCall(url: string, name: string, meta: object, extra: Record<string, string> = {}) {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${STATIC_TOKEN}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        'MCP-Protocol-Version': '2026-07-28',
+        'Mcp-Method': 'tools/call',
+        'Mcp-Name': name,
+        ...extra,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: {
+          name,
+          arguments: {},
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': {},
+            ...meta,
+          },
+        },
+      }),
+    });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { result: { resultType: string } };
+    expect(answer.result.resultType).toBe('complete');
+  }
+
+  it('parents the call span when the HTTP request carries no traceparent', async () => {
+    await modernCall(capturing.mcpUrl, 'testing.whoami', {
+      traceparent: `00-${META_TRACE}-b7ad6b7169203331-01`,
+      baggage: 'gen_ai.agent.id=modern-agent',
+    });
+    const s = span('tools/call testing.whoami');
+    expect(s.spanContext().traceId).toBe(META_TRACE);
+    expect(s.attributes['gen_ai.agent.id']).toBe('modern-agent');
+  });
+
+  it('gives way to the HTTP traceparent header', async () => {
+    await modernCall(
+      plain.mcpUrl,
+      'testing.whoami',
+      { traceparent: `00-${META_TRACE}-b7ad6b7169203331-01` },
+      { traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01` },
+    );
+    const spans = exporter.getFinishedSpans().filter(s => s.name === 'tools/call testing.whoami');
+    expect(spans.at(-1)!.spanContext().traceId).toBe(TRACE_ID);
+  });
+});
