@@ -8,6 +8,13 @@
 //   npm run bench -- --smoke        (one short run at concurrency 16: does everything work?)
 //   npm run bench -- --only 'tools/call'   (only the cells whose "mode server" contains this;
 //                                            prints their rows, no ratios)
+//
+// Cells: tools/call and tools/list in the legacy era (ours, the official plugin, the
+// registry's own endpoint as the floor) and as 2026-07-28 requests (ours; the official plugin
+// cannot speak it), and an "agent turn": connect, list, call once. Legacy turn: initialize,
+// notifications/initialized, tools/list, tools/call (ours and the official plugin); 2026-07-28
+// turn: tools/list, tools/call (ours). Turn rows count complete turns per second and CPU per
+// turn; latencies are per request.
 'use strict';
 
 const autocannon = require('autocannon');
@@ -48,7 +55,68 @@ const list = {
   expect: text => (text.match(/"inputSchema"/g) ?? []).length === BENCH_ACTION_COUNT,
 };
 
-/** What is measured: one mode, one backend, one request. */
+// 2026-07-28: the envelope in `_meta`, the method (and tool) repeated in standard headers.
+const ENVELOPE = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
+};
+const modernHeaders = (method, name) => ({
+  ...MCP_HEADERS,
+  'mcp-protocol-version': '2026-07-28',
+  'mcp-method': method,
+  ...(name && { 'mcp-name': name }),
+});
+const modernCall = {
+  method: 'POST',
+  path: MCP,
+  headers: modernHeaders('tools/call', 'bench.echo'),
+  body: JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: { name: 'bench.echo', arguments: { message: 'hello' }, _meta: ENVELOPE },
+  }),
+  expect: text => call.expect(text) && text.includes('"resultType":"complete"'),
+};
+const modernList = {
+  method: 'POST',
+  path: MCP,
+  headers: modernHeaders('tools/list'),
+  body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: ENVELOPE } }),
+  expect: text => list.expect(text) && text.includes('"cacheScope":"private"'),
+};
+
+// An agent turn: what a client does to connect, list the tools and call one. Legacy clients
+// (and the official plugin) need the handshake first; 2026-07-28 clients do not.
+const { 'mcp-protocol-version': _, ...initializeHeaders } = MCP_HEADERS;
+const legacyTurn = [
+  {
+    method: 'POST',
+    path: MCP,
+    headers: initializeHeaders,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } },
+    }),
+    expect: text => text.includes('"protocolVersion":"2025-06-18"'),
+  },
+  {
+    method: 'POST',
+    path: MCP,
+    headers: MCP_HEADERS,
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    status: 202,
+    expect: text => text === '',
+  },
+  list,
+  call,
+];
+const modernTurn = [modernList, modernCall];
+
+/** What is measured: one mode, one backend, one request (or a sequence: `steps`). */
 const CELLS = [
   { mode: 'tools/call', who: 'ours', target: 'ours', request: call },
   { mode: 'tools/call', who: 'official', target: 'official', request: call },
@@ -64,7 +132,9 @@ const CELLS = [
       expect: text => text === '{"output":{"message":"hello"}}',
     },
   },
+  { mode: 'tools/call', who: 'ours, 2026-07-28', target: 'ours', request: modernCall },
   { mode: 'tools/list', who: 'ours, cache on', target: 'ours', request: list },
+  { mode: 'tools/list', who: 'ours, 2026-07-28', target: 'ours', request: modernList },
   { mode: 'tools/list', who: 'ours, cache off', target: 'ours', ttl: 0, request: list },
   { mode: 'tools/list', who: 'official', target: 'official', request: list },
   {
@@ -78,6 +148,9 @@ const CELLS = [
       expect: text => JSON.parse(text).actions.length === BENCH_ACTION_COUNT,
     },
   },
+  { mode: 'agent turn', who: 'ours, legacy (4 POSTs)', target: 'ours', steps: legacyTurn },
+  { mode: 'agent turn', who: 'ours, 2026-07-28 (2 POSTs)', target: 'ours', steps: modernTurn },
+  { mode: 'agent turn', who: 'official, legacy (4 POSTs)', target: 'official', steps: legacyTurn },
 ];
 
 function options(argv) {
@@ -149,12 +222,15 @@ async function startBackend(target, ttl) {
   };
 }
 
-function load(url, request, connections, seconds) {
+/** The requests of a cell, in order (one, or the steps of a turn). */
+const stepsOf = cell => cell.steps ?? [cell.request];
+
+function load(url, steps, connections, seconds) {
+  // Each connection sends the steps in order, again and again.
+  const strip = ({ method, path, headers, body }) => ({ method, path, headers, body });
   return autocannon({
-    url: `${url}${request.path}`,
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
+    url: `${url}${steps[0].path}`,
+    ...(steps.length === 1 ? strip(steps[0]) : { requests: steps.map(strip) }),
     connections,
     duration: seconds,
   });
@@ -164,21 +240,24 @@ function load(url, request, connections, seconds) {
 async function measure(cell, connections, o) {
   const backend = await startBackend(cell.target, cell.ttl);
   try {
-    const { request } = cell;
-    const res = await fetch(`${backend.url}${request.path}`, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-    });
-    const text = await res.text();
-    if (res.status !== 200 || !request.expect(text)) {
-      throw new Error(`${cell.who} ${cell.mode}: unexpected answer ${res.status}: ${text.slice(0, 300)}`);
+    const steps = stepsOf(cell);
+    for (const request of steps) {
+      const res = await fetch(`${backend.url}${request.path}`, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+      });
+      const text = await res.text();
+      if (res.status !== (request.status ?? 200) || !request.expect(text)) {
+        throw new Error(`${cell.who} ${cell.mode}: unexpected answer ${res.status}: ${text.slice(0, 300)}`);
+      }
     }
-    await load(backend.url, request, connections, o.warmup);
+    await load(backend.url, steps, connections, o.warmup);
     const cpuBefore = cpuSeconds(backend.pid);
-    const result = await load(backend.url, request, connections, o.duration);
+    const result = await load(backend.url, steps, connections, o.duration);
     const cpu = cpuSeconds(backend.pid) - cpuBefore;
-    const ok = result['2xx'];
+    // For a turn: complete turns (every one of its requests answered 2xx).
+    const ok = result['2xx'] / steps.length;
     return {
       rps: ok / o.duration,
       p50: result.latency.p50,
@@ -231,15 +310,18 @@ async function main() {
   if (o.only) return;
   const runsOf = (connections, who, mode) =>
     results.get(`${connections}|${CELLS.findIndex(c => c.who === who && c.mode === mode)}`);
-  const ratio = (connections, mode, a, b, field = 'rps') => {
-    const as = runsOf(connections, a, mode);
-    const bs = runsOf(connections, b, mode);
+  /** Run-by-run ratio of two cells named by [mode, who]. */
+  const ratioOf = (connections, [modeA, a], [modeB, b], field = 'rps') => {
+    const as = runsOf(connections, a, modeA);
+    const bs = runsOf(connections, b, modeB);
     return spread(as.map((x, i) => x[field] / bs[i][field]));
   };
+  const ratio = (connections, mode, a, b, field = 'rps') =>
+    ratioOf(connections, [mode, a], [mode, b], field);
   const summary = { options: o, cells: [], ratios: [] };
   for (const connections of o.concurrency) {
     console.log(`\n## concurrency ${connections} (medians over ${o.runs} runs)\n`);
-    console.log('| mode | server | req/s | p50 ms | p99 ms | CPU ms/req | RSS MiB | failed |');
+    console.log('| mode | server | req/s (turns/s) | p50 ms | p99 ms | CPU ms/req (/turn) | RSS MiB | failed |');
     console.log('|---|---|---:|---:|---:|---:|---:|---:|');
     CELLS.forEach((cell, index) => {
       const rs = results.get(`${connections}|${index}`);
@@ -257,6 +339,12 @@ async function main() {
       ['tools/list req/s, cache on / official', ratio(connections, 'tools/list', 'ours, cache on', 'official')],
       ['tools/list req/s, cache off / official', ratio(connections, 'tools/list', 'ours, cache off', 'official')],
       ['tools/list req/s, cache off / registry list', ratio(connections, 'tools/list', 'ours, cache off', 'registry list')],
+      ['tools/call req/s, ours 2026-07-28 / official', ratioOf(connections, ['tools/call', 'ours, 2026-07-28'], ['tools/call', 'official'])],
+      ['tools/list req/s, ours 2026-07-28 / official', ratioOf(connections, ['tools/list', 'ours, 2026-07-28'], ['tools/list', 'official'])],
+      ['tools/call req/s, ours 2026-07-28 / ours legacy', ratioOf(connections, ['tools/call', 'ours, 2026-07-28'], ['tools/call', 'ours'])],
+      ['agent turns/s, ours legacy / official', ratio(connections, 'agent turn', 'ours, legacy (4 POSTs)', 'official, legacy (4 POSTs)')],
+      ['agent turns/s, ours 2026-07-28 / official', ratio(connections, 'agent turn', 'ours, 2026-07-28 (2 POSTs)', 'official, legacy (4 POSTs)')],
+      ['CPU per agent turn, official / ours 2026-07-28', ratio(connections, 'agent turn', 'official, legacy (4 POSTs)', 'ours, 2026-07-28 (2 POSTs)', 'cpuMs')],
     ];
     console.log('\n| ratio | min | median | max |');
     console.log('|---|---:|---:|---:|');
