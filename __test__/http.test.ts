@@ -47,7 +47,8 @@ describe('HTTP rules of the Streamable HTTP endpoint', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
     const body = await rpc(res);
-    expect(body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32001 } });
+    // The refusal names the request it answers (issue 14; it used to be null).
+    expect(body).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32001 } });
     expect(body.error.message).toContain('Authorization');
   });
 
