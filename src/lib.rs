@@ -11,6 +11,7 @@ pub mod error;
 pub mod host;
 pub mod protocol;
 pub mod session;
+pub mod tasks;
 pub mod tools;
 
 mod binding;

@@ -1,0 +1,136 @@
+//! Where tasks are kept: a host capability, like listing and invoking actions. The engine
+//! says what to store and when; the host says where (the shim: the plugin's database through
+//! Backstage's `DatabaseService`). [`MemoryTaskStore`] keeps them in this process.
+//!
+//! The rules every store keeps: a task is readable once `create` returned; `finish` changes
+//! only a working task (terminal states never change, whichever replica finishes first);
+//! reads by anyone but the owner, of an unknown id or of an expired task look the same.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Mutex;
+
+use super::{Outcome, Task};
+
+/// A store that could not be reached or refused a write.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the task store failed: {0}")]
+pub struct StoreError(pub String);
+
+pub trait TaskStore: Send + Sync {
+    /// Write a new task durably: when this returns `Ok`, every replica can read it.
+    fn create(&self, task: &Task) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn load(&self, id: &str) -> impl Future<Output = Result<Option<Task>, StoreError>> + Send;
+
+    /// End a working task (compare-and-set on `working`). `false`: it was already terminal
+    /// or is unknown; nothing changed.
+    fn finish(
+        &self,
+        id: &str,
+        outcome: Outcome,
+        now_ms: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The instance running these tasks is alive at `now_ms`.
+    fn heartbeat(
+        &self,
+        ids: &[String],
+        now_ms: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Delete tasks whose TTL passed; how many.
+    fn sweep(&self, now_ms: u64) -> impl Future<Output = Result<usize, StoreError>> + Send;
+}
+
+/// The task `id` as its `owner` may see it at `now_ms`: `None` for an unknown id, an expired
+/// task, or someone else's (the same answer, so ids cannot be probed).
+pub async fn read_for<S: TaskStore>(
+    store: &S,
+    owner: &str,
+    id: &str,
+    now_ms: u64,
+    heartbeat_limit_ms: u64,
+) -> Result<Option<Task>, StoreError> {
+    Ok(store
+        .load(id)
+        .await?
+        .filter(|t| t.owner == owner && !t.expired(now_ms))
+        .map(|t| t.observed(now_ms, heartbeat_limit_ms)))
+}
+
+/// `tasks/cancel` from `owner`: a working task reads `cancelled` from now on, on every
+/// replica; the one running it stops waiting when it next looks. `None`: not a task this
+/// caller may see. `Some(false)`: it had already ended (acknowledged all the same).
+pub async fn cancel_for<S: TaskStore>(
+    store: &S,
+    owner: &str,
+    id: &str,
+    now_ms: u64,
+) -> Result<Option<bool>, StoreError> {
+    match store.load(id).await? {
+        Some(t) if t.owner == owner && !t.expired(now_ms) => {
+            Ok(Some(store.finish(id, Outcome::Cancelled, now_ms).await?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Tasks in this process's memory.
+#[derive(Debug, Default)]
+pub struct MemoryTaskStore {
+    tasks: Mutex<HashMap<String, Task>>,
+}
+
+impl MemoryTaskStore {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Task>> {
+        self.tasks.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+}
+
+impl TaskStore for MemoryTaskStore {
+    async fn create(&self, task: &Task) -> Result<(), StoreError> {
+        let mut tasks = self.lock();
+        if tasks.contains_key(&task.id) {
+            return Err(StoreError(format!("task {} already exists", task.id)));
+        }
+        tasks.insert(task.id.clone(), task.clone());
+        Ok(())
+    }
+
+    async fn load(&self, id: &str) -> Result<Option<Task>, StoreError> {
+        Ok(self.lock().get(id).cloned())
+    }
+
+    async fn finish(&self, id: &str, outcome: Outcome, now_ms: u64) -> Result<bool, StoreError> {
+        Ok(self
+            .lock()
+            .get_mut(id)
+            .is_some_and(|t| t.finish(outcome, now_ms)))
+    }
+
+    async fn heartbeat(&self, ids: &[String], now_ms: u64) -> Result<(), StoreError> {
+        let mut tasks = self.lock();
+        for id in ids {
+            if let Some(t) = tasks.get_mut(id) {
+                t.heartbeat_ms = t.heartbeat_ms.max(now_ms);
+            }
+        }
+        Ok(())
+    }
+
+    async fn sweep(&self, now_ms: u64) -> Result<usize, StoreError> {
+        let mut tasks = self.lock();
+        let before = tasks.len();
+        tasks.retain(|_, t| !t.expired(now_ms));
+        Ok(before - tasks.len())
+    }
+}
