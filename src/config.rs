@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use crate::auth::{OAuth, OriginPolicy};
 use crate::session::Limits;
+use crate::tasks::config::{RawTasks, TasksConfig};
 use crate::tools::glob::GlobError;
 use crate::tools::{AttributeRule, Filter, Rule, Separator, ToolNaming};
 
@@ -67,6 +68,8 @@ pub struct EngineConfig {
     pub max_calls_per_principal: usize,
     /// `mcpActions.limits.maxRequestBodyBytes` (the shim reads bodies up to this).
     pub max_request_body_bytes: usize,
+    /// `mcpActions.tasks.*`.
+    pub tasks: TasksConfig,
 }
 
 /// `mcpActions.sessions.*`: which session transports are on, and their limits.
@@ -114,6 +117,7 @@ impl Default for EngineConfig {
             source_list_timeout: Duration::from_secs(10),
             max_calls_per_principal: 32,
             max_request_body_bytes: 4 * 1024 * 1024,
+            tasks: TasksConfig::default(),
         }
     }
 }
@@ -157,6 +161,9 @@ pub struct RawConfig {
     /// `mcpActions.limits.*`.
     #[serde(default)]
     pub limits: RawLimits,
+    /// `mcpActions.tasks.*`.
+    #[serde(default)]
+    pub tasks: RawTasks,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -202,7 +209,7 @@ pub struct RawSessions {
 }
 
 /// A whole number in `range`, or `default` when unset; else an error naming `key`.
-fn whole(
+pub(crate) fn whole(
     key: &str,
     value: Option<f64>,
     default: usize,
@@ -227,7 +234,7 @@ fn whole(
 }
 
 /// A number of seconds in `range`, or `default` when unset; else an error naming `key`.
-fn seconds(
+pub(crate) fn seconds(
     key: &str,
     value: Option<f64>,
     default: Duration,
@@ -313,7 +320,7 @@ pub struct ConfigError {
     pub message: String,
 }
 
-fn config_error(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+pub(crate) fn config_error(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError {
         key: key.into(),
         message: message.into(),
@@ -408,6 +415,7 @@ impl EngineConfig {
             )?,
         };
         Ok(Self {
+            tasks: raw.tasks.validate()?,
             actions_filter,
             tool_call_timeout: seconds(
                 "mcpActions.toolCallTimeout",

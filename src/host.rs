@@ -4,6 +4,8 @@
 
 use std::future::Future;
 
+use crate::tasks::TaskStore;
+
 /// Who is calling, as far as the engine needs to know. The credentials themselves never
 /// leave the host: `credentials` is the host's handle for them.
 #[derive(Debug, Clone, Default)]
@@ -36,9 +38,10 @@ impl HostError {
     }
 }
 
-/// How the engine reaches the actions registry. Implemented over napi callbacks by the
-/// binding, and by plain Rust in tests.
-pub trait ActionHost: Send + Sync + 'static {
+/// How the engine reaches the actions registry and keeps tasks ([`TaskStore`]: the plugin's
+/// database in the shim). Implemented over napi callbacks by the binding, and by plain Rust
+/// in tests.
+pub trait ActionHost: TaskStore + Send + Sync + 'static {
     /// The actions visible to the caller, as the JSON text of `{ "actions": [...] }`.
     fn list_actions(
         &self,
@@ -55,4 +58,8 @@ pub trait ActionHost: Send + Sync + 'static {
         tool: &str,
         input: String,
     ) -> impl Future<Output = Result<String, HostError>> + Send;
+
+    /// A task kept `ctx`'s credentials after its request was answered (the answer said
+    /// `held`); its action finished now and the host may let them go.
+    fn release_credentials(&self, _ctx: &CallContext) {}
 }

@@ -46,7 +46,7 @@ async fn discover_names_the_server_its_revisions_and_capabilities() {
     );
     assert_eq!(
         result["capabilities"],
-        json!({"tools": {"listChanged": true}, "logging": {}})
+        json!({"tools": {"listChanged": true}, "logging": {}, "extensions": {"io.modelcontextprotocol/tasks": {}}})
     );
     assert_eq!(result["instructions"], "Prefer read-only tools.");
     assert_eq!(result["ttlMs"], 5000);
@@ -306,7 +306,7 @@ async fn methods_2026_07_28_lacks_are_404_with_method_not_found() {
         "resources/list",
         "resources/subscribe",
         "prompts/list",
-        "tasks/get",
+        "tasks/list",
     ] {
         let body = modern_request(json!(method), method, json!({}));
         let (status, code, id, message) =

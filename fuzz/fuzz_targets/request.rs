@@ -7,11 +7,31 @@ use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
+use mcp_actions_backend::tasks::{MemoryTaskStore, Outcome, StoreError, Task, TaskStore};
 use mcp_actions_backend::{
     ActionHost, CallContext, Engine, EngineConfig, HostError, PostRequest,
 };
 
-struct Host;
+#[derive(Default)]
+struct Host(MemoryTaskStore);
+
+impl TaskStore for Host {
+    async fn create(&self, task: &Task) -> Result<(), StoreError> {
+        self.0.create(task).await
+    }
+    async fn load(&self, id: &str) -> Result<Option<Task>, StoreError> {
+        self.0.load(id).await
+    }
+    async fn finish(&self, id: &str, outcome: Outcome, now_ms: u64) -> Result<bool, StoreError> {
+        self.0.finish(id, outcome, now_ms).await
+    }
+    async fn heartbeat(&self, ids: &[String], now_ms: u64) -> Result<Vec<String>, StoreError> {
+        self.0.heartbeat(ids, now_ms).await
+    }
+    async fn sweep(&self, now_ms: u64) -> Result<usize, StoreError> {
+        self.0.sweep(now_ms).await
+    }
+}
 
 const ACTIONS: &str = r#"{"actions":[
   {"id":"catalog:get-entity","pluginId":"catalog","name":"get-entity","title":"Get","description":"d",
@@ -75,7 +95,7 @@ fn engines() -> &'static [Engine<Host>; 2] {
             )
             .unwrap()
         };
-        [Engine::new(config(false), Host), Engine::new(config(true), Host)]
+        [Engine::new(config(false), Host::default()), Engine::new(config(true), Host::default())]
     })
 }
 

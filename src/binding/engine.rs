@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
@@ -11,13 +11,15 @@ use tracing::instrument::WithSubscriber;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 
 use super::callbacks::{
-    records, DeliverFn, HostOutcome, InvokeActionFn, InvokeRequest, ListActionsFn, LogFn,
-    ObservationRecord, StreamEvent,
+    records, DeliverFn, InvokeActionFn, ListActionsFn, LogFn, ObservationRecord, StreamEvent,
 };
+use super::host::JsHost;
 use super::log;
-use crate::engine::{LegacyPost, ListenCheck, Observations, ProgressSink, LISTEN_KEY};
-use crate::protocol::http::{self, HttpResponse, PostRequest, KEEP_ALIVE};
-use crate::{ActionHost, CallContext, Engine, EngineConfig, HostError};
+use super::task_store::TaskStoreFn;
+use super::timers;
+use crate::engine::{LegacyPost, Observations, ProgressSink, HELD_KEY, LISTEN_KEY};
+use crate::protocol::http::{self, HttpResponse, PostRequest};
+use crate::{CallContext, Engine, EngineConfig};
 
 /// Engine settings.
 #[napi(object)]
@@ -72,17 +74,23 @@ pub struct McpHttpResponse {
     /// keep the response open (and the request's credentials) until `closeListen`; chunks
     /// and its end come through `deliver` with this key as `session`.
     pub stream: Option<String>,
+    /// A tool call of this request became a task that still runs with the request's
+    /// credentials: keep them; their release comes through `deliver` when the task ends.
+    pub held: Option<bool>,
 }
 
 impl From<HttpResponse> for McpHttpResponse {
     fn from(r: HttpResponse) -> Self {
-        let mut stream = None;
+        let (mut stream, mut held) = (None, None);
         let headers = r
             .headers
             .into_iter()
             .filter_map(|(k, v)| {
                 if k == LISTEN_KEY {
                     stream = Some(v);
+                    None
+                } else if k == HELD_KEY {
+                    held = Some(true);
                     None
                 } else {
                     Some((k.to_owned(), v))
@@ -96,99 +104,8 @@ impl From<HttpResponse> for McpHttpResponse {
             observations: None,
             streamed: None,
             stream,
+            held,
         }
-    }
-}
-
-/// The host over the shim's callbacks.
-pub struct JsHost {
-    list_actions: ListActionsFn,
-    invoke_action: InvokeActionFn,
-}
-
-fn host_failure(operation: &'static str) -> impl Fn(napi::Error) -> HostError {
-    move |err| {
-        let err = crate::Error::Host {
-            operation,
-            message: err.reason.clone(),
-        };
-        tracing::error!(code = err.code(), "{err}");
-        HostError::new("HostFailure", err.to_string())
-    }
-}
-
-/// The registry's invoke answer, with the output left as text.
-#[derive(serde::Deserialize)]
-struct InvokeResponse<'a> {
-    #[serde(borrow, default)]
-    output: Option<&'a serde_json::value::RawValue>,
-}
-
-fn outcome(result: HostOutcome) -> Result<String, HostError> {
-    match result {
-        HostOutcome {
-            json: Some(json), ..
-        } => Ok(json),
-        HostOutcome {
-            response: Some(response),
-            ..
-        } => match serde_json::from_str::<InvokeResponse>(&response) {
-            Ok(InvokeResponse { output: Some(raw) }) => Ok(raw.get().to_owned()),
-            Ok(InvokeResponse { output: None }) => Ok("null".to_owned()),
-            Err(source) => {
-                let err = crate::Error::Host {
-                    operation: "invokeAction",
-                    message: format!("the registry's answer is not JSON: {source}"),
-                };
-                tracing::error!(code = err.code(), "{err}");
-                Err(HostError::new("HostFailure", err.to_string()))
-            }
-        },
-        HostOutcome {
-            error_name,
-            error_message,
-            ..
-        } => Err(HostError::new(
-            error_name.unwrap_or_else(|| "Error".into()),
-            error_message.unwrap_or_default(),
-        )),
-    }
-}
-
-impl ActionHost for JsHost {
-    async fn list_actions(&self, ctx: &CallContext) -> Result<String, HostError> {
-        let fail = host_failure("listActions");
-        let promise = self
-            .list_actions
-            .call_async_catch(ctx.credentials)
-            .await
-            .map_err(&fail)?;
-        outcome(promise.await.map_err(&fail)?)
-    }
-
-    async fn invoke_action(
-        &self,
-        ctx: &CallContext,
-        action_id: &str,
-        tool: &str,
-        input: String,
-    ) -> Result<String, HostError> {
-        let fail = host_failure("invokeAction");
-        let promise = self
-            .invoke_action
-            .call_async_catch(InvokeRequest {
-                credentials: ctx.credentials,
-                action_id: action_id.to_owned(),
-                tool_name: tool.to_owned(),
-                ticket: ctx.request,
-                input,
-                traceparent: ctx.trace.as_ref().map(|t| t.traceparent.clone()),
-                tracestate: ctx.trace.as_ref().and_then(|t| t.tracestate.clone()),
-                baggage: ctx.trace.as_ref().and_then(|t| t.baggage.clone()),
-            })
-            .await
-            .map_err(&fail)?;
-        outcome(promise.await.map_err(&fail)?)
     }
 }
 
@@ -241,7 +158,7 @@ pub struct PrecheckAnswer {
     pub release: Vec<u32>,
 }
 
-fn now_seconds() -> u64 {
+pub(super) fn now_seconds() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -322,87 +239,8 @@ impl ProgressSink for SessionProgress {
     }
 }
 
-fn send(deliver: &DeliverFn, event: StreamEvent) {
+pub(super) fn send(deliver: &DeliverFn, event: StreamEvent) {
     deliver.call(event, ThreadsafeFunctionCallMode::NonBlocking);
-}
-
-/// Keep-alive comments and idle expiry, on one timer for all sessions.
-async fn sweep_sessions(
-    engine: Weak<Engine<JsHost>>,
-    deliver: Arc<DeliverFn>,
-    stopped: Arc<AtomicBool>,
-) {
-    let Some(limits) = engine.upgrade().map(|e| e.config().sessions.limits) else {
-        return;
-    };
-    let period = limits.keep_alive.min(limits.idle_timeout / 2);
-    let mut ticker = tokio::time::interval(period);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ticker.tick().await;
-    loop {
-        ticker.tick().await;
-        if stopped.load(Ordering::Relaxed) {
-            return;
-        }
-        let Some(engine) = engine.upgrade() else {
-            return;
-        };
-        for handle in engine.sweep_credentials(now_seconds()) {
-            send(&deliver, StreamEvent::release(handle));
-        }
-        let sweep = engine.sweep();
-        for (session, _, _) in sweep.expired {
-            tracing::debug!(%session, "session expired after being idle");
-            send(&deliver, StreamEvent::end(session));
-        }
-        for session in sweep.keep_alive.into_iter().chain(engine.listener_keys()) {
-            let chunk = Some(KEEP_ALIVE.to_owned());
-            send(&deliver, StreamEvent::chunk(session, chunk));
-        }
-    }
-}
-
-/// Look at the tool list of every open listen stream once per tool-list TTL (at least a
-/// second): a list that changed is announced down its stream.
-async fn watch_listens(
-    engine: Weak<Engine<JsHost>>,
-    deliver: Arc<DeliverFn>,
-    stopped: Arc<AtomicBool>,
-) {
-    let Some(period) = engine.upgrade().map(|e| {
-        e.config()
-            .tool_list_ttl
-            .max(std::time::Duration::from_secs(1))
-    }) else {
-        return;
-    };
-    let mut ticker = tokio::time::interval(period);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ticker.tick().await;
-    loop {
-        ticker.tick().await;
-        if stopped.load(Ordering::Relaxed) {
-            return;
-        }
-        let Some(engine) = engine.upgrade() else {
-            return;
-        };
-        for key in engine.listener_keys() {
-            match engine.check_listen(&key).await {
-                ListenCheck::Unchanged => {}
-                ListenCheck::Changed(chunk) => {
-                    send(&deliver, StreamEvent::chunk(key, Some(chunk)));
-                }
-                ListenCheck::Ended(chunk) => send(
-                    &deliver,
-                    StreamEvent {
-                        end: true,
-                        ..StreamEvent::chunk(key, Some(chunk))
-                    },
-                ),
-            }
-        }
-    }
 }
 
 fn parse_level(level: Option<&str>) -> tracing::Level {
@@ -426,23 +264,31 @@ impl McpEngine {
         invoke_action: InvokeActionFn,
         #[napi(ts_arg_type = "(record: LogRecord) => void")] log: LogFn,
         #[napi(ts_arg_type = "(event: StreamEvent) => void")] deliver: DeliverFn,
+        #[napi(ts_arg_type = "(request: TaskStoreRequest) => Promise<TaskStoreReply>")]
+        task_store: TaskStoreFn,
     ) -> napi::Result<Self> {
         let config = EngineConfig::from_json(&options.config)
             .map_err(|e| napi::Error::new(napi::Status::InvalidArg, e.to_string()))?;
+        let deliver = Arc::new(deliver);
         let host = JsHost {
             list_actions,
             invoke_action,
+            task_store,
+            deliver: Arc::clone(&deliver),
         };
         let engine = Arc::new(Engine::new(config, host));
         let dispatch = log::dispatch(log, parse_level(options.log_level.as_deref()));
-        let deliver = Arc::new(deliver);
         let stopped = Arc::new(AtomicBool::new(false));
         napi::bindgen_prelude::spawn(
-            sweep_sessions(Arc::downgrade(&engine), deliver.clone(), stopped.clone())
+            timers::beat_tasks(Arc::downgrade(&engine), stopped.clone())
                 .with_subscriber(dispatch.clone()),
         );
         napi::bindgen_prelude::spawn(
-            watch_listens(Arc::downgrade(&engine), deliver.clone(), stopped.clone())
+            timers::sweep_sessions(Arc::downgrade(&engine), deliver.clone(), stopped.clone())
+                .with_subscriber(dispatch.clone()),
+        );
+        napi::bindgen_prelude::spawn(
+            timers::watch_listens(Arc::downgrade(&engine), deliver.clone(), stopped.clone())
                 .with_subscriber(dispatch.clone()),
         );
         Ok(Self {
@@ -758,6 +604,36 @@ impl McpEngine {
     #[napi(catch_unwind)]
     pub fn calls_in_flight(&self) -> u32 {
         u32::try_from(self.engine.calls_in_flight()).unwrap_or(u32::MAX)
+    }
+
+    /// Delete the tasks whose TTL passed (the shim's scheduled sweep); how many.
+    #[napi]
+    pub async fn sweep_tasks(&self) -> napi::Result<u32> {
+        let engine = Arc::clone(&self.engine);
+        engine
+            .sweep_tasks()
+            .with_subscriber(self.dispatch.clone())
+            .await
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+            .map_err(|e| napi::Error::new(napi::Status::GenericFailure, e))
+    }
+
+    /// Backend shutdown: every task running here ends `failed` (this instance stops before
+    /// it finishes them); how many.
+    #[napi]
+    pub async fn stop_tasks(&self) -> u32 {
+        let engine = Arc::clone(&self.engine);
+        let stopped = engine
+            .stop_tasks()
+            .with_subscriber(self.dispatch.clone())
+            .await;
+        u32::try_from(stopped).unwrap_or(u32::MAX)
+    }
+
+    /// Tasks running in this instance.
+    #[napi(catch_unwind)]
+    pub fn tasks_running(&self) -> u32 {
+        u32::try_from(self.engine.tasks_running()).unwrap_or(u32::MAX)
     }
 
     /// Open sessions of both transports.

@@ -2,7 +2,10 @@
 
 mod callbacks;
 mod engine;
+mod host;
 mod log;
+mod task_store;
+mod timers;
 
 /// One Tokio runtime for the addon, built once with bounded threads: the engine mostly waits
 /// on JavaScript callbacks, so two workers are plenty.

@@ -17,6 +17,7 @@ use super::{progress, Engine, Observation, ProgressSink, Scope};
 use crate::host::{ActionHost, CallContext, HostError};
 use crate::protocol::context::LogLevel;
 use crate::protocol::jsonrpc::{self, internal_error, invalid_params, params_object, Outcome};
+use crate::tasks::promotion::Promotion;
 use crate::tools::mapping::is_valid_tool_name;
 use crate::tools::result;
 use crate::Error;
@@ -112,7 +113,7 @@ impl<H: ActionHost> Engine<H> {
     /// the progress interval. `Err(())`: the timeout passed first.
     async fn with_progress<T>(
         &self,
-        invoke: impl std::future::Future<Output = T>,
+        invoke: impl std::future::Future<Output = T> + Unpin,
         token: &Value,
         sink: &dyn ProgressSink,
         streamed: &AtomicBool,
@@ -122,7 +123,8 @@ impl<H: ActionHost> Engine<H> {
         let interval = self.config.progress_interval;
         let deadline = tokio::time::sleep(self.config.tool_call_timeout);
         let mut ticks = tokio::time::interval_at(started + interval, interval);
-        tokio::pin!(invoke, deadline);
+        let mut invoke = invoke;
+        tokio::pin!(deadline);
         loop {
             tokio::select! {
                 biased;
@@ -229,7 +231,7 @@ impl<H: ActionHost> Engine<H> {
             return Err(unknown());
         }
         let progress_token = progress::progress_token(&params);
-        let _running = self.admit_call(&ctx.principal)?;
+        let running = self.admit_call(&ctx.principal)?;
         let direct = self.direct(&name, scope).map_err(|()| unknown())?;
         let mut looked_up = direct.is_none();
         let mut action_id = match direct {
@@ -248,20 +250,66 @@ impl<H: ActionHost> Engine<H> {
             }
             None => ctx,
         };
+        let mut running = Some(running);
         loop {
             scope.log(LogLevel::Debug, || {
                 format!("calling action {action_id} for tool {name}")
             });
             let timeout = self.config.tool_call_timeout;
-            let invoke = self
-                .host
-                .invoke_action(ctx, &action_id, &name, input.clone());
-            let invoked = match (&progress_token, scope.progress) {
-                (Some(token), Some(sink)) => {
-                    self.with_progress(invoke, token, sink, scope.streamed, &name)
+            let mut invocation = self.invocation(ctx, &action_id, &name, &input);
+            let promotion = self.promotion(&action_id, scope);
+            let wait = async {
+                match (&progress_token, scope.progress) {
+                    (Some(token), Some(sink)) => {
+                        self.with_progress(&mut invocation, token, sink, scope.streamed, &name)
+                            .await
+                    }
+                    _ => tokio::time::timeout(timeout, &mut invocation)
                         .await
+                        .map_err(|_| ()),
                 }
-                _ => tokio::time::timeout(timeout, invoke).await.map_err(|_| ()),
+            };
+            let delay = match promotion {
+                Promotion::Never => None,
+                Promotion::Now => Some(std::time::Duration::ZERO),
+                Promotion::After(delay) => Some(delay),
+            };
+            let invoked = match delay {
+                None => wait.await,
+                Some(delay) => {
+                    // `always` (no delay): a task before the action starts.
+                    let answered = if delay.is_zero() {
+                        drop(wait);
+                        None
+                    } else {
+                        tokio::select! {
+                            biased;
+                            invoked = wait => Some(invoked),
+                            _ = tokio::time::sleep(delay) => None,
+                        }
+                    };
+                    match answered {
+                        Some(invoked) => invoked,
+                        None => {
+                            let run = running.take().expect("a call is promoted once");
+                            match self
+                                .promote(invocation, run, ctx, &name, &action_id, scope)
+                                .await
+                            {
+                                Ok(answer) => return Ok(answer),
+                                Err((back, run)) => {
+                                    // No task (the store failed): wait as for any call.
+                                    running = Some(run);
+                                    invocation = back;
+                                    let remaining = timeout.saturating_sub(delay);
+                                    tokio::time::timeout(remaining, &mut invocation)
+                                        .await
+                                        .map_err(|_| ())
+                                }
+                            }
+                        }
+                    }
+                }
             };
             let Ok(invoked) = invoked else {
                 warn!(tool = %name, action = %action_id, principal = %ctx.principal,
@@ -276,18 +324,8 @@ impl<H: ActionHost> Engine<H> {
                 *failure = Some(format!("TimeoutError: {message}"));
                 return Ok(result::tool_error("TimeoutError", &message, &scope.frame));
             };
-            match invoked {
-                Ok(output) => {
-                    let output = RawValue::from_string(output).map_err(|source| {
-                        let err = Error::BadOutput {
-                            action_id: action_id.clone(),
-                            source,
-                        };
-                        error!(code = err.code(), "{err}");
-                        internal_error(format!(
-                            "Internal error: tool \"{name}\" returned output that is not JSON"
-                        ))
-                    })?;
+            match answer_of(invoked, &action_id, &name, ctx) {
+                Answer::Output(output) => {
                     scope.log(LogLevel::Debug, || {
                         format!(
                             "action {action_id} finished: {} bytes of output",
@@ -296,38 +334,114 @@ impl<H: ActionHost> Engine<H> {
                     });
                     return Ok(result::success(&output, &scope.frame));
                 }
-                Err(HostError {
+                Answer::Missing => {
+                    if looked_up {
+                        return Err(unknown());
+                    }
+                    // The name is not its natural action's: a renamed tool, or none.
+                    looked_up = true;
+                    action_id = self.lookup(&name, scope, ctx).await?.ok_or_else(unknown)?;
+                }
+                Answer::ToolError {
                     name: err_name,
                     message,
-                }) => {
-                    if err_name == "NotFoundError"
-                        && message == format!("Action \"{action_id}\" not found")
-                    {
-                        if looked_up {
-                            return Err(unknown());
-                        }
-                        // The name is not its natural action's: a renamed tool, or none.
-                        looked_up = true;
-                        action_id = self.lookup(&name, scope, ctx).await?.ok_or_else(unknown)?;
-                        continue;
-                    }
-                    if result::is_known_error(&err_name) {
-                        debug!(tool = %name, error = %err_name, "tool reported an error");
-                        scope.log(LogLevel::Warning, || {
-                            format!("tool {name} reported {err_name}: {message}")
-                        });
-                        *failure = Some(format!("{err_name}: {message}"));
-                        return Ok(result::tool_error(&err_name, &message, &scope.frame));
-                    }
-                    warn!(tool = %name, action = %action_id, principal = %ctx.principal, error = %err_name,
-                        "tool call failed: {message}");
+                } => {
+                    scope.log(LogLevel::Warning, || {
+                        format!("tool {name} reported {err_name}: {message}")
+                    });
+                    *failure = Some(format!("{err_name}: {message}"));
+                    return Ok(result::tool_error(&err_name, &message, &scope.frame));
+                }
+                Answer::Fault {
+                    error,
+                    name: err_name,
+                } => {
                     scope.log(LogLevel::Error, || {
                         format!("tool {name} failed unexpectedly ({err_name})")
                     });
-                    return Err(internal_error(format!(
-                        "Internal error: tool \"{name}\" failed unexpectedly; the server log has the details"
-                    )));
+                    return Err(error);
                 }
+            }
+        }
+    }
+
+    /// The action's run, owned, so that a call that becomes a task can take it along.
+    fn invocation(
+        &self,
+        ctx: &CallContext,
+        action_id: &str,
+        tool: &str,
+        input: &str,
+    ) -> Invocation {
+        let host = Arc::clone(&self.host);
+        let (ctx, action_id, tool, input) = (
+            ctx.clone(),
+            action_id.to_owned(),
+            tool.to_owned(),
+            input.to_owned(),
+        );
+        Box::pin(async move { host.invoke_action(&ctx, &action_id, &tool, input).await })
+    }
+}
+
+/// A running action, owned.
+pub(crate) type Invocation =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, HostError>> + Send>>;
+
+/// What an action's answer means for its tool call.
+pub(crate) enum Answer {
+    /// Its output (valid JSON).
+    Output(Box<RawValue>),
+    /// The registry does not know the action (a renamed tool, or none).
+    Missing,
+    /// A known Backstage error: an `isError` result the model can read.
+    ToolError { name: String, message: String },
+    /// Anything else: a JSON-RPC error (the details are in the server log).
+    Fault { error: ErrorData, name: String },
+}
+
+/// What the answer of `action_id` (called as `tool`) means, logged as the server log needs.
+pub(crate) fn answer_of(
+    invoked: Result<String, HostError>,
+    action_id: &str,
+    tool: &str,
+    ctx: &CallContext,
+) -> Answer {
+    match invoked {
+        Ok(output) => match RawValue::from_string(output) {
+            Ok(output) => Answer::Output(output),
+            Err(source) => {
+                let err = Error::BadOutput {
+                    action_id: action_id.to_owned(),
+                    source,
+                };
+                error!(code = err.code(), "{err}");
+                Answer::Fault {
+                    error: internal_error(format!(
+                        "Internal error: tool \"{tool}\" returned output that is not JSON"
+                    )),
+                    name: "BadOutput".to_owned(),
+                }
+            }
+        },
+        Err(HostError { name, message })
+            if name == "NotFoundError"
+                && message == format!("Action \"{action_id}\" not found") =>
+        {
+            Answer::Missing
+        }
+        Err(HostError { name, message }) if result::is_known_error(&name) => {
+            debug!(tool = %tool, error = %name, "tool reported an error");
+            Answer::ToolError { name, message }
+        }
+        Err(HostError { name, message }) => {
+            warn!(tool = %tool, action = %action_id, principal = %ctx.principal, error = %name,
+                "tool call failed: {message}");
+            Answer::Fault {
+                error: internal_error(format!(
+                    "Internal error: tool \"{tool}\" failed unexpectedly; the server log has the details"
+                )),
+                name,
             }
         }
     }

@@ -24,16 +24,21 @@ pub(crate) const MODERN_METHODS: [&str; 4] = [
     "subscriptions/listen",
 ];
 
+/// Methods of the tasks extension (when `mcpActions.tasks.enabled`).
+pub(crate) const TASK_METHODS: [&str; 3] = ["tasks/get", "tasks/cancel", "tasks/update"];
+
 /// Methods of the legacy revisions this server answers.
 const LEGACY_METHODS: [&str; 4] = ["initialize", "ping", "tools/list", "tools/call"];
 
 /// A modern request for a method that does not exist in 2026-07-28 or that this server does
 /// not offer: `404` with `-32601`, as the Streamable HTTP transport asks.
-pub(crate) fn unknown_modern_method(body: &Body) -> Option<HttpResponse> {
+pub(crate) fn unknown_modern_method(body: &Body, tasks: bool) -> Option<HttpResponse> {
     let Body::Single(Incoming::Request { id, method, .. }) = body else {
         return None;
     };
-    if MODERN_METHODS.contains(&method.as_str()) {
+    if MODERN_METHODS.contains(&method.as_str())
+        || (tasks && TASK_METHODS.contains(&method.as_str()))
+    {
         return None;
     }
     let mut error = method_not_found(method);
@@ -83,6 +88,11 @@ impl<H: ActionHost> Engine<H> {
             "tools/list" => self.list_tools(params, scope, ctx).await,
             "tools/call" => self.call_tool(params, scope, ctx).await,
             "server/discover" if modern => self.discover(scope),
+            "tasks/get" | "tasks/cancel" | "tasks/update"
+                if modern && self.config.tasks.enabled =>
+            {
+                self.task_method(method, params, scope, ctx).await
+            }
             "initialize" if !modern => self.initialize(params, scope.server),
             "ping" if !modern => to_raw(&Map::new()),
             _ => Err(method_not_found(method)),
@@ -103,11 +113,22 @@ impl<H: ActionHost> Engine<H> {
         to_raw(&result)
     }
 
+    /// What discover advertises: tools (with list changes), logging, and the tasks
+    /// extension when tasks are on.
+    fn capabilities(&self) -> Value {
+        let mut capabilities =
+            serde_json::json!({ "tools": { "listChanged": true }, "logging": {} });
+        if self.config.tasks.enabled {
+            capabilities["extensions"] = serde_json::json!({ crate::tasks::EXTENSION: {} });
+        }
+        capabilities
+    }
+
     /// `server/discover`: the revisions, capabilities and instructions of this server.
     fn discover(&self, scope: &Scope<'_>) -> Result<Box<RawValue>, ErrorData> {
         to_raw(&DiscoverResult {
             supported_versions: version::all(),
-            capabilities: serde_json::json!({ "tools": { "listChanged": true }, "logging": {} }),
+            capabilities: self.capabilities(),
             instructions: scope.server.instructions.as_deref(),
             cache: scope.frame.public_cache(),
             frame: scope.frame,

@@ -232,8 +232,9 @@ impl<H: ActionHost> Engine<H> {
         let Some(server) = self.config.server(listener.server_key.as_deref()) else {
             return ListenCheck::Unchanged;
         };
-        let (observed, streamed, request) = (
+        let (observed, streamed, held, request) = (
             Observations::default(),
+            AtomicBool::new(false),
             AtomicBool::new(false),
             RequestContext::legacy(None),
         );
@@ -244,6 +245,7 @@ impl<H: ActionHost> Engine<H> {
             observed: &observed,
             progress: None,
             streamed: &streamed,
+            held: &held,
             session: None,
             request: &request,
             frame: Frame::default(),

@@ -10,11 +10,13 @@ mod observe;
 mod post;
 mod progress;
 mod sessions;
+mod tasks;
 
 pub use calls::TOO_MANY_CALLS;
 pub use listen::{ListenCheck, LISTEN_KEY};
 pub use observe::{Observation, Observations};
 pub use progress::ProgressSink;
+pub use tasks::{HELD_KEY, MISSING_CAPABILITY};
 
 pub use sessions::{LegacyAccepted, LegacyOpened, LegacyPost};
 
@@ -44,7 +46,7 @@ pub(crate) use post::unknown_server;
 
 pub struct Engine<H> {
     config: EngineConfig,
-    host: H,
+    host: Arc<H>,
     tools: ToolSet,
     sessions: SessionTable,
     credentials: CredentialsCache,
@@ -59,6 +61,8 @@ pub struct Engine<H> {
     server_info: Vec<(Option<String>, Box<RawValue>)>,
     /// Open `subscriptions/listen` streams.
     listeners: listen::Listeners,
+    /// Tasks running in this instance.
+    runs: tasks::Runs,
 }
 
 /// Status of the answer to an abandoned request (nobody reads it: the client is gone).
@@ -114,6 +118,8 @@ pub(crate) struct Scope<'a> {
     progress: Option<&'a dyn ProgressSink>,
     /// Set once progress went out (the answer must then be an SSE event).
     streamed: &'a AtomicBool,
+    /// Set when a call became a task that still uses the request's credentials.
+    held: &'a AtomicBool,
     /// The session the request belongs to, if any.
     session: Option<&'a str>,
     /// What the request said about itself (era, version, client, log level, trace).
@@ -150,6 +156,7 @@ impl<H: ActionHost> Engine<H> {
             pending: Mutex::default(),
             cancellable: cancel::Cancellable::default(),
             listeners: listen::Listeners::default(),
+            runs: tasks::Runs::default(),
             server_info: std::iter::once(None)
                 .chain(config.servers.keys().cloned().map(Some))
                 .filter_map(|key| {
@@ -158,7 +165,7 @@ impl<H: ActionHost> Engine<H> {
                 })
                 .collect(),
             config,
-            host,
+            host: Arc::new(host),
             tools: ToolSet::default(),
         }
     }

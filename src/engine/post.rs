@@ -114,7 +114,9 @@ impl<H: ActionHost> Engine<H> {
         };
         let mut session_header = None;
         if request.is_modern() {
-            if let Some(response) = dispatch::unknown_modern_method(&body) {
+            if let Some(response) =
+                dispatch::unknown_modern_method(&body, self.config.tasks.enabled)
+            {
                 return response;
             }
         } else {
@@ -124,6 +126,7 @@ impl<H: ActionHost> Engine<H> {
             }
         }
         let streamed = AtomicBool::new(false);
+        let held = AtomicBool::new(false);
         let scope = Scope {
             server_key: req.server,
             server,
@@ -131,6 +134,7 @@ impl<H: ActionHost> Engine<H> {
             observed,
             progress: progress.filter(|_| http::accepts_sse(req.accept)),
             streamed: &streamed,
+            held: &held,
             session: req
                 .session_id
                 .filter(|_| self.config.sessions.stateful && !request.is_modern()),
@@ -160,6 +164,12 @@ impl<H: ActionHost> Engine<H> {
             (Some(json), Framing::Json) => HttpResponse::json(status, json),
             (Some(json), Framing::Sse) if status == 200 => HttpResponse::sse(json),
             (Some(json), Framing::Sse) => HttpResponse::json(status, json),
+        };
+        // A task still runs with this request's credentials: the host keeps them.
+        let response = if held.load(Ordering::Acquire) {
+            response.with_header(super::HELD_KEY, "1".to_owned())
+        } else {
+            response
         };
         match session_header {
             Some(id) => response.with_header("mcp-session-id", id),

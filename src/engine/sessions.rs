@@ -218,6 +218,8 @@ impl<H: ActionHost> Engine<H> {
         let req_server = server;
         let server = self.config.server(server)?;
         let streamed = std::sync::atomic::AtomicBool::new(false);
+        // Legacy calls never become tasks.
+        let held = std::sync::atomic::AtomicBool::new(false);
         let scope = Scope {
             server_key: req_server,
             server,
@@ -225,6 +227,7 @@ impl<H: ActionHost> Engine<H> {
             observed,
             progress,
             streamed: &streamed,
+            held: &held,
             session,
             request: &RequestContext::legacy(None),
             frame: Frame::default(),

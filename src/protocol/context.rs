@@ -256,10 +256,14 @@ pub fn classify(body: &Body, headers: StandardHeaders<'_>) -> Result<RequestCont
             method,
         )?;
     }
-    if method == "tools/call" {
-        if let Some(Value::String(name)) = params.and_then(|p| p.get("name")) {
-            check_header(id, "Mcp-Name", decoded(id, "Mcp-Name", headers.name)?, name)?;
-        }
+    // The name a request is routed by: the tool's, or the task's (tasks extension).
+    let routed = match method.as_str() {
+        "tools/call" => Some("name"),
+        "tasks/get" | "tasks/cancel" | "tasks/update" => Some("taskId"),
+        _ => None,
+    };
+    if let Some(Value::String(name)) = routed.and_then(|key| params.and_then(|p| p.get(key))) {
+        check_header(id, "Mcp-Name", decoded(id, "Mcp-Name", headers.name)?, name)?;
     }
     Ok(context)
 }

@@ -4,8 +4,9 @@
 //! Here: which calls become tasks ([`promotion`]), the state machine and what a reader sees
 //! ([`Task`]), who may see a task (its creator only), and the store a host provides
 //! ([`TaskStore`]; [`MemoryTaskStore`] for tests and single-process use). Wiring into the
-//! engine and a database-backed store in the shim come next (issue 15).
+//! engine: `engine/tasks.rs`; the database-backed store: the shim's `plugin/tasks/`.
 
+pub mod config;
 pub mod promotion;
 mod store;
 mod time;
@@ -55,6 +56,37 @@ pub enum Outcome {
     Cancelled,
 }
 
+impl Outcome {
+    /// The status, status message and payload a task ends with.
+    pub fn columns(self) -> (Status, &'static str, Option<String>) {
+        match self {
+            Outcome::Completed(result) => (Status::Completed, "The action finished.", Some(result)),
+            Outcome::Failed(error) if error.contains(LOST) => (Status::Failed, LOST, Some(error)),
+            Outcome::Failed(error) => (Status::Failed, "The action failed.", Some(error)),
+            Outcome::Cancelled => (Status::Cancelled, "The task was cancelled.", None),
+        }
+    }
+
+    /// The failure of a task whose instance stopped heart-beating.
+    pub fn lost() -> Self {
+        let error = json!({ "code": -32603, "message": format!("Internal error: {LOST}") });
+        Outcome::Failed(error.to_string())
+    }
+}
+
+impl Status {
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Status::Working,
+            Status::Completed,
+            Status::Failed,
+            Status::Cancelled,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
+    }
+}
+
 /// One task as stored. Times are milliseconds since the Unix epoch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
@@ -101,11 +133,7 @@ impl Task {
         if self.status.is_terminal() {
             return false;
         }
-        let (status, message, payload) = match outcome {
-            Outcome::Completed(result) => (Status::Completed, "The action finished.", Some(result)),
-            Outcome::Failed(error) => (Status::Failed, "The action failed.", Some(error)),
-            Outcome::Cancelled => (Status::Cancelled, "The task was cancelled.", None),
-        };
+        let (status, message, payload) = outcome.columns();
         self.status = status;
         self.status_message = Some(message.to_owned());
         self.payload = payload;
@@ -120,9 +148,7 @@ impl Task {
         if seen.status == Status::Working
             && now_ms.saturating_sub(seen.heartbeat_ms) > heartbeat_limit_ms
         {
-            let error = json!({ "code": -32603, "message": format!("Internal error: {LOST}") });
-            seen.finish(Outcome::Failed(error.to_string()), now_ms);
-            seen.status_message = Some(LOST.to_owned());
+            seen.finish(Outcome::lost(), now_ms);
         }
         seen
     }

@@ -32,12 +32,14 @@ pub trait TaskStore: Send + Sync {
         now_ms: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// The instance running these tasks is alive at `now_ms`.
+    /// The instance running these tasks is alive at `now_ms`: refresh the heartbeat of those
+    /// still working. Returns the ids that are no longer working (cancelled through another
+    /// replica, or gone): their runner stops waiting for them.
     fn heartbeat(
         &self,
         ids: &[String],
         now_ms: u64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 
     /// Delete tasks whose TTL passed; how many.
     fn sweep(&self, now_ms: u64) -> impl Future<Output = Result<usize, StoreError>> + Send;
@@ -52,11 +54,25 @@ pub async fn read_for<S: TaskStore>(
     now_ms: u64,
     heartbeat_limit_ms: u64,
 ) -> Result<Option<Task>, StoreError> {
-    Ok(store
+    let Some(stored) = store
         .load(id)
         .await?
         .filter(|t| t.owner == owner && !t.expired(now_ms))
-        .map(|t| t.observed(now_ms, heartbeat_limit_ms)))
+    else {
+        return Ok(None);
+    };
+    let seen = stored.observed(now_ms, heartbeat_limit_ms);
+    if seen.status != stored.status {
+        // Its instance is gone: write that down, so that the task reads `failed` from now on
+        // even if a late runner turns up (terminal states never change).
+        if !store.finish(id, Outcome::lost(), now_ms).await? {
+            return Ok(store
+                .load(id)
+                .await?
+                .map(|t| t.observed(now_ms, heartbeat_limit_ms)));
+        }
+    }
+    Ok(Some(seen))
 }
 
 /// `tasks/cancel` from `owner`: a working task reads `cancelled` from now on, on every
@@ -117,14 +133,16 @@ impl TaskStore for MemoryTaskStore {
             .is_some_and(|t| t.finish(outcome, now_ms)))
     }
 
-    async fn heartbeat(&self, ids: &[String], now_ms: u64) -> Result<(), StoreError> {
+    async fn heartbeat(&self, ids: &[String], now_ms: u64) -> Result<Vec<String>, StoreError> {
         let mut tasks = self.lock();
+        let mut ended = Vec::new();
         for id in ids {
-            if let Some(t) = tasks.get_mut(id) {
-                t.heartbeat_ms = t.heartbeat_ms.max(now_ms);
+            match tasks.get_mut(id) {
+                Some(t) if !t.status.is_terminal() => t.heartbeat_ms = t.heartbeat_ms.max(now_ms),
+                _ => ended.push(id.clone()),
             }
         }
-        Ok(())
+        Ok(ended)
     }
 
     async fn sweep(&self, now_ms: u64) -> Result<usize, StoreError> {

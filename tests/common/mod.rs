@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use mcp_actions_backend::protocol::context::TraceContext;
+use mcp_actions_backend::tasks::{MemoryTaskStore, Outcome, StoreError, Task, TaskStore};
 use mcp_actions_backend::{
     ActionHost, CallContext, Engine, EngineConfig, HostError, HttpResponse, PostRequest,
 };
@@ -18,6 +19,8 @@ pub struct Calls {
     pub invoke: Mutex<Vec<(u32, String, String)>>,
     /// The trace context each invoke carried.
     pub traces: Mutex<Vec<Option<TraceContext>>>,
+    /// Credentials handles a task let go of.
+    pub released: Mutex<Vec<u32>>,
 }
 
 #[derive(Clone)]
@@ -29,8 +32,30 @@ pub struct TestHost {
     pub calls: Arc<Calls>,
     /// How long every invoke takes (None: it answers at once).
     pub invoke_delay: Option<std::time::Duration>,
+    /// How long invokes of these actions take (on top of `invoke_delay`).
+    pub delays: Arc<HashMap<String, std::time::Duration>>,
     /// Invoking this action panics (a fault the engine must contain).
     pub panic_on: Option<&'static str>,
+    /// The task store (the shim's database, in memory).
+    pub tasks: Arc<MemoryTaskStore>,
+}
+
+impl TaskStore for TestHost {
+    async fn create(&self, task: &Task) -> Result<(), StoreError> {
+        self.tasks.create(task).await
+    }
+    async fn load(&self, id: &str) -> Result<Option<Task>, StoreError> {
+        self.tasks.load(id).await
+    }
+    async fn finish(&self, id: &str, outcome: Outcome, now_ms: u64) -> Result<bool, StoreError> {
+        self.tasks.finish(id, outcome, now_ms).await
+    }
+    async fn heartbeat(&self, ids: &[String], now_ms: u64) -> Result<Vec<String>, StoreError> {
+        self.tasks.heartbeat(ids, now_ms).await
+    }
+    async fn sweep(&self, now_ms: u64) -> Result<usize, StoreError> {
+        self.tasks.sweep(now_ms).await
+    }
 }
 
 impl ActionHost for TestHost {
@@ -61,6 +86,9 @@ impl ActionHost for TestHost {
         if let Some(delay) = self.invoke_delay {
             tokio::time::sleep(delay).await;
         }
+        if let Some(delay) = self.delays.get(action_id) {
+            tokio::time::sleep(*delay).await;
+        }
         match self.outcomes.get(action_id) {
             Some(outcome) => outcome.clone(),
             None => Err(HostError::new(
@@ -68,6 +96,10 @@ impl ActionHost for TestHost {
                 format!("Action \"{action_id}\" not found"),
             )),
         }
+    }
+
+    fn release_credentials(&self, ctx: &CallContext) {
+        self.calls.released.lock().unwrap().push(ctx.credentials);
     }
 }
 
@@ -120,6 +152,8 @@ pub fn fixture_with(
         calls: calls.clone(),
         invoke_delay: None,
         panic_on: None,
+        tasks: Arc::default(),
+        delays: Arc::default(),
     };
     Fixture {
         engine: Engine::new(config, host),
@@ -139,6 +173,8 @@ pub fn fixture_with_list_error(error: HostError) -> Fixture {
         calls: calls.clone(),
         invoke_delay: None,
         panic_on: None,
+        tasks: Arc::default(),
+        delays: Arc::default(),
     };
     Fixture {
         engine: Engine::new(config(), host),
@@ -162,6 +198,8 @@ pub fn slow_fixture(config: EngineConfig, delay: std::time::Duration) -> Fixture
         calls: calls.clone(),
         invoke_delay: Some(delay),
         panic_on: None,
+        tasks: Arc::default(),
+        delays: Arc::default(),
     };
     Fixture {
         engine: Engine::new(config, host),
@@ -228,6 +266,8 @@ pub fn panicking_fixture(action_id: &'static str) -> Fixture {
         calls,
         invoke_delay: None,
         panic_on: Some(action_id),
+        tasks: Arc::default(),
+        delays: Arc::default(),
     };
     f.engine = Engine::new(config(), host);
     f

@@ -1,0 +1,112 @@
+//! The binding's timers: session keep-alives and expiry, listen streams' tool lists, and the
+//! heartbeat of running tasks.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+
+use super::callbacks::{DeliverFn, StreamEvent};
+use super::engine::{now_seconds, send};
+use super::host::JsHost;
+use crate::engine::ListenCheck;
+use crate::protocol::http::KEEP_ALIVE;
+use crate::Engine;
+
+/// Keep-alive comments and idle expiry, on one timer for all sessions.
+pub(super) async fn sweep_sessions(
+    engine: Weak<Engine<JsHost>>,
+    deliver: Arc<DeliverFn>,
+    stopped: Arc<AtomicBool>,
+) {
+    let Some(limits) = engine.upgrade().map(|e| e.config().sessions.limits) else {
+        return;
+    };
+    let period = limits.keep_alive.min(limits.idle_timeout / 2);
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        if stopped.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(engine) = engine.upgrade() else {
+            return;
+        };
+        for handle in engine.sweep_credentials(now_seconds()) {
+            send(&deliver, StreamEvent::release(handle));
+        }
+        let sweep = engine.sweep();
+        for (session, _, _) in sweep.expired {
+            tracing::debug!(%session, "session expired after being idle");
+            send(&deliver, StreamEvent::end(session));
+        }
+        for session in sweep.keep_alive.into_iter().chain(engine.listener_keys()) {
+            let chunk = Some(KEEP_ALIVE.to_owned());
+            send(&deliver, StreamEvent::chunk(session, chunk));
+        }
+    }
+}
+
+/// Look at the tool list of every open listen stream once per tool-list TTL (at least a
+/// second): a list that changed is announced down its stream.
+pub(super) async fn watch_listens(
+    engine: Weak<Engine<JsHost>>,
+    deliver: Arc<DeliverFn>,
+    stopped: Arc<AtomicBool>,
+) {
+    let Some(period) = engine.upgrade().map(|e| {
+        e.config()
+            .tool_list_ttl
+            .max(std::time::Duration::from_secs(1))
+    }) else {
+        return;
+    };
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        if stopped.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(engine) = engine.upgrade() else {
+            return;
+        };
+        for key in engine.listener_keys() {
+            match engine.check_listen(&key).await {
+                ListenCheck::Unchanged => {}
+                ListenCheck::Changed(chunk) => {
+                    send(&deliver, StreamEvent::chunk(key, Some(chunk)));
+                }
+                ListenCheck::Ended(chunk) => send(
+                    &deliver,
+                    StreamEvent {
+                        end: true,
+                        ..StreamEvent::chunk(key, Some(chunk))
+                    },
+                ),
+            }
+        }
+    }
+}
+
+/// Once per `mcpActions.tasks.heartbeatSeconds`: the tasks running here are alive; those that
+/// ended elsewhere (cancelled through another replica) are no longer waited for.
+pub(super) async fn beat_tasks(engine: Weak<Engine<JsHost>>, stopped: Arc<AtomicBool>) {
+    let Some(period) = engine.upgrade().map(|e| e.config().tasks.heartbeat) else {
+        return;
+    };
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        if stopped.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(engine) = engine.upgrade() else {
+            return;
+        };
+        engine.beat_tasks().await;
+    }
+}
