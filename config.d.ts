@@ -103,6 +103,61 @@ export interface Config {
       maxRequestBodyBytes?: number;
     };
 
+    /**
+     * Ours. MCP Tasks (extension `io.modelcontextprotocol/tasks`, 2026-07-28 clients that
+     * declare it): a long `tools/call` is answered with a task the client polls
+     * (`tasks/get`) and may cancel (`tasks/cancel`), while the action runs on. Tasks are
+     * kept in the plugin's database, so any replica on the same database serves them.
+     */
+    tasks?: {
+      /**
+       * Offer tasks: `server/discover` advertises the extension and the plugin keeps a
+       * `mcp_actions_tasks` table (migrations ship with the package).
+       * @default true
+       */
+      enabled?: boolean;
+      /**
+       * Seconds a call of a declaring client waits for its action before it becomes a task
+       * (0 to 86400). Calls that answer sooner are answered as usual.
+       * @default 5
+       */
+      promoteAfterSeconds?: number;
+      /**
+       * Action id globs (`scaffolder:*`) whose calls become tasks at once.
+       */
+      always?: string[];
+      /**
+       * Seconds a task and its result can be read after it was created (1 to 2592000); then
+       * it reads as unknown and is deleted. An action still running then is given up.
+       * @default 3600
+       */
+      ttlSeconds?: number;
+      /**
+       * Seconds clients are told to wait between polls (`pollIntervalMs`).
+       * @default 2
+       */
+      pollIntervalSeconds?: number;
+      /**
+       * Largest result stored, in bytes (1024 to 67108864). A larger one is not stored: the
+       * task fails with a message naming this setting.
+       * @default 1048576
+       */
+      maxResultBytes?: number;
+      /**
+       * Seconds between heartbeats of the instance running a task. A working task silent for
+       * three heartbeats reads `failed` ("the backend instance running this task stopped
+       * before it finished").
+       * @default 10
+       */
+      heartbeatSeconds?: number;
+      /**
+       * Seconds between sweeps of expired tasks (one replica at a time, through the
+       * scheduler).
+       * @default 300
+       */
+      sweepIntervalSeconds?: number;
+    };
+
     /** Ours. Caches. */
     cache?: {
       /**

@@ -138,6 +138,36 @@ exports.platformActionsPlugin = createBackendPlugin({
             return { output: { service: input.service, environment: input.environment, restartedPods: 3 } };
           },
         });
+        registry.register({
+          name: 'provision-environment',
+          title: 'Provision preview environment',
+          description:
+            'Creates a preview environment of a service. Slow (8 s unless told otherwise): clients that support MCP tasks get a task to poll.',
+          attributes: { destructive: false },
+          schema: {
+            input: z =>
+              z.object({
+                service: z.string(),
+                seconds: z.number().min(0).max(600).optional().describe('How long it takes (default 8)'),
+              }),
+            output: z =>
+              z.object({ service: z.string(), environment: z.string(), url: z.string(), tookSeconds: z.number() }),
+          },
+          action: async ({ input }) => {
+            knownService(input.service);
+            const seconds = input.seconds ?? 8;
+            await new Promise(resolve => setTimeout(resolve, seconds * 1000));
+            const environment = `preview-${input.service}-${Date.now().toString(36)}`;
+            return {
+              output: {
+                service: input.service,
+                environment,
+                url: `https://${environment}.preview.example.com`,
+                tookSeconds: seconds,
+              },
+            };
+          },
+        });
       },
     });
   },

@@ -48,6 +48,16 @@ export function oauthEnabled(config: RootConfigService): boolean {
   );
 }
 
+/** `mcpActions.tasks.enabled` (default on): long calls may become MCP tasks. */
+export function tasksEnabled(config: RootConfigService): boolean {
+  return config.getOptionalBoolean('mcpActions.tasks.enabled') ?? true;
+}
+
+/** `mcpActions.tasks.sweepIntervalSeconds`: how often expired tasks are deleted. */
+export function sweepIntervalSeconds(config: RootConfigService): number {
+  return config.getOptionalNumber('mcpActions.tasks.sweepIntervalSeconds') ?? 300;
+}
+
 /**
  * Reads `mcpActions.*` once at startup with Backstage's typed getters (so Backstage names a
  * value of the wrong type) and hands it to the engine, which validates the rest.
@@ -110,6 +120,15 @@ export async function readEngineOptions(
         'mcpActions.sessions.idleTimeoutSeconds',
       ),
       keepAliveSeconds: config.getOptionalNumber('mcpActions.sessions.keepAliveSeconds'),
+    },
+    tasks: {
+      enabled: tasksEnabled(config),
+      promoteAfterSeconds: config.getOptionalNumber('mcpActions.tasks.promoteAfterSeconds'),
+      always: config.getOptionalStringArray('mcpActions.tasks.always') ?? [],
+      ttlSeconds: config.getOptionalNumber('mcpActions.tasks.ttlSeconds'),
+      pollIntervalSeconds: config.getOptionalNumber('mcpActions.tasks.pollIntervalSeconds'),
+      maxResultBytes: config.getOptionalNumber('mcpActions.tasks.maxResultBytes'),
+      heartbeatSeconds: config.getOptionalNumber('mcpActions.tasks.heartbeatSeconds'),
     },
     servers: (servers?.keys() ?? []).map(key => {
       const server = servers!.getConfig(key);

@@ -10,7 +10,8 @@ import {
 } from '@backstage/backend-plugin-api/alpha';
 import { RequestTable } from './bridge/requests';
 import { createObserver } from './bridge/observe';
-import { readEngineOptions } from './config';
+import { readEngineOptions, sweepIntervalSeconds, tasksEnabled } from './config';
+import { createTaskStore, openTaskDatabase } from './tasks/store';
 import { createWellKnownRouter } from './routers/createWellKnownRouter';
 import { CredentialsTable } from './bridge/credentials';
 import { createEngine } from './bridge/engine';
@@ -35,6 +36,7 @@ export interface McpActionsProbe {
   openStreams(): number;
   cachedCredentials(): number;
   callsInFlight(): number;
+  tasksRunning(): number;
 }
 
 /**
@@ -60,6 +62,8 @@ export function createMcpActionsPlugin(
           httpRouter: coreServices.httpRouter,
           config: coreServices.rootConfig,
           lifecycle: coreServices.lifecycle,
+          database: coreServices.database,
+          scheduler: coreServices.scheduler,
           discovery: coreServices.discovery,
           rootRouter: coreServices.rootHttpRouter,
           auditor: coreServices.auditor,
@@ -73,6 +77,10 @@ export function createMcpActionsPlugin(
           const requests = new RequestTable(deps.tracing);
           const streams = new StreamTable(credentials, requests);
           const engineOptions = await readEngineOptions(config, deps.discovery);
+          // Tasks live in the plugin's database, so that every replica serves them.
+          const tasks = tasksEnabled(config)
+            ? createTaskStore(await openTaskDatabase(deps.database), logger)
+            : undefined;
           const engine = createEngine({
             options: engineOptions,
             actions,
@@ -90,8 +98,23 @@ export function createMcpActionsPlugin(
             tracing: deps.tracing,
             captureToolPayload:
               config.getOptionalBoolean('mcpActions.tracing.capture.toolPayload') ?? false,
+            taskStore: tasks,
             logger,
           });
+          if (tasks) {
+            // One replica at a time deletes the tasks whose TTL passed.
+            const every = sweepIntervalSeconds(config);
+            await deps.scheduler.scheduleTask({
+              id: 'mcp-actions-tasks-sweep',
+              frequency: { seconds: every },
+              timeout: { seconds: Math.max(60, every) },
+              initialDelay: { seconds: Math.min(every, 60) },
+              fn: async () => {
+                const swept = await engine.sweepTasks();
+                if (swept > 0) logger.info(`deleted ${swept} expired MCP tasks`);
+              },
+            });
+          }
           const observer = createObserver({
             auditor: deps.auditor,
             metrics: deps.metrics,
@@ -100,7 +123,12 @@ export function createMcpActionsPlugin(
           });
           streams.observer = observer;
           // Open SSE streams would hold the HTTP server open: end them on shutdown.
-          lifecycle.addShutdownHook(() => {
+          lifecycle.addShutdownHook(async () => {
+            // Tasks running here cannot finish: they read failed at once, not after their
+            // heartbeat goes stale.
+            await engine.stopTasks().catch(error =>
+              logger.warn(`could not mark the tasks running here as failed: ${error}`),
+            );
             engine.shutdown();
             // Listen streams end with a result for their request (a graceful close).
             for (const { stream, chunk } of engine.closeAllListens()) {
@@ -113,6 +141,7 @@ export function createMcpActionsPlugin(
             openStreams: () => streams.size,
             cachedCredentials: () => engine.cachedCredentials(),
             callsInFlight: () => engine.callsInFlight(),
+            tasksRunning: () => engine.tasksRunning(),
           });
           // OAuth discovery for MCP clients, on the root router (RFC 9728, RFC 8414).
           const oauth = JSON.parse(engineOptions.config).oauth as

@@ -5,7 +5,14 @@ import type {
   TracingServiceAttributes,
 } from '@backstage/backend-plugin-api/alpha';
 import { ForwardedError, isError } from '@backstage/errors';
-import type { EngineOptions, HostOutcome, InvokeRequest, LogRecord } from '../../index';
+import type {
+  EngineOptions,
+  HostOutcome,
+  InvokeRequest,
+  LogRecord,
+  TaskStoreReply,
+  TaskStoreRequest,
+} from '../../index';
 import { McpEngine } from '../native';
 import type { CredentialsTable } from './credentials';
 import type { RegistryClient } from './registry';
@@ -79,6 +86,8 @@ export function createEngine(options: {
   tracing: TracingService;
   /** `mcpActions.tracing.capture.toolPayload`: arguments and result on the span. */
   captureToolPayload: boolean;
+  /** Where tasks are kept (the plugin's database); none when tasks are off. */
+  taskStore?: (request: TaskStoreRequest) => Promise<TaskStoreReply>;
   logger: LoggerService;
 }): McpEngine {
   const { actions, registry, credentials, requests, tracing, captureToolPayload, logger } =
@@ -186,6 +195,7 @@ export function createEngine(options: {
     invokeAction,
     log,
     options.streams.deliver,
+    options.taskStore,
   );
   return engine;
 }

@@ -144,6 +144,7 @@ export function createStreamableRouter(options: {
     // A client that goes away mid-request: the engine stops waiting for its call.
     let answered = false;
     let listening = false;
+    let held = false;
     const onClose = () => {
       if (!answered) engine.abandon(ticket);
     };
@@ -164,6 +165,7 @@ export function createStreamableRouter(options: {
           body: bodyOf(req),
       });
       answered = true;
+      held = answer.held === true;
       res.off('close', onClose);
       const stream = answer.stream;
       if (stream) {
@@ -184,7 +186,8 @@ export function createStreamableRouter(options: {
       }
       observer.report(req, answer.observations);
     } finally {
-      if (!listening) credentials.release(handle);
+      // A call that became a task still runs with them: `deliver` releases them later.
+      if (!listening && !held) credentials.release(handle);
       requests.close(ticket);
     }
   });

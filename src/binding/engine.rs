@@ -264,8 +264,10 @@ impl McpEngine {
         invoke_action: InvokeActionFn,
         #[napi(ts_arg_type = "(record: LogRecord) => void")] log: LogFn,
         #[napi(ts_arg_type = "(event: StreamEvent) => void")] deliver: DeliverFn,
-        #[napi(ts_arg_type = "(request: TaskStoreRequest) => Promise<TaskStoreReply>")]
-        task_store: TaskStoreFn,
+        #[napi(
+            ts_arg_type = "((request: TaskStoreRequest) => Promise<TaskStoreReply>) | undefined | null"
+        )]
+        task_store: Option<TaskStoreFn>,
     ) -> napi::Result<Self> {
         let config = EngineConfig::from_json(&options.config)
             .map_err(|e| napi::Error::new(napi::Status::InvalidArg, e.to_string()))?;

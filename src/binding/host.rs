@@ -15,7 +15,8 @@ use crate::{ActionHost, CallContext, HostError};
 pub struct JsHost {
     pub(super) list_actions: ListActionsFn,
     pub(super) invoke_action: InvokeActionFn,
-    pub(super) task_store: TaskStoreFn,
+    /// Without one, no call becomes a task (a store that fails every write).
+    pub(super) task_store: Option<TaskStoreFn>,
     pub(super) deliver: Arc<DeliverFn>,
 }
 

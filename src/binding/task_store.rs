@@ -123,12 +123,11 @@ fn task(row: TaskRow) -> Result<Task, StoreError> {
 impl JsHost {
     async fn store(&self, request: TaskStoreRequest) -> Result<TaskStoreReply, StoreError> {
         let op = request.op.clone();
+        let Some(task_store) = &self.task_store else {
+            return Err(StoreError(format!("{op}: the host has no task store")));
+        };
         let fail = |err: napi::Error| StoreError(format!("{op}: {}", err.reason));
-        let promise = self
-            .task_store
-            .call_async_catch(request)
-            .await
-            .map_err(fail)?;
+        let promise = task_store.call_async_catch(request).await.map_err(fail)?;
         promise.await.map_err(fail)
     }
 }

@@ -1,0 +1,125 @@
+import { resolve } from 'node:path';
+import type { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
+import type { Knex } from 'knex';
+import type { TaskRow, TaskStoreReply, TaskStoreRequest } from '../../index';
+
+const TABLE = 'mcp_actions_tasks';
+
+/** The migrations shipped in the package (`migrations/` beside `dist/`). */
+export const MIGRATIONS = resolve(__dirname, '..', '..', 'migrations');
+
+interface Row {
+  task_id: string;
+  owner: string;
+  status: string;
+  status_message: string | null;
+  created_ms: number | string;
+  updated_ms: number | string;
+  ttl_ms: number | string;
+  expires_ms: number | string;
+  poll_interval_ms: number | string;
+  heartbeat_ms: number | string;
+  payload: string | null;
+}
+
+/** PostgreSQL hands `bigint` columns back as strings. */
+const ms = (value: number | string): number => Number(value);
+
+function toRow(task: TaskRow): Row {
+  return {
+    task_id: task.taskId,
+    owner: task.owner,
+    status: task.status,
+    status_message: task.statusMessage ?? null,
+    created_ms: task.createdMs,
+    updated_ms: task.updatedMs,
+    ttl_ms: task.ttlMs,
+    expires_ms: task.expiresMs,
+    poll_interval_ms: task.pollIntervalMs,
+    heartbeat_ms: task.heartbeatMs,
+    payload: task.payload ?? null,
+  };
+}
+
+function fromRow(row: Row): TaskRow {
+  return {
+    taskId: row.task_id,
+    owner: row.owner,
+    status: row.status,
+    statusMessage: row.status_message ?? undefined,
+    createdMs: ms(row.created_ms),
+    updatedMs: ms(row.updated_ms),
+    ttlMs: ms(row.ttl_ms),
+    expiresMs: ms(row.expires_ms),
+    pollIntervalMs: ms(row.poll_interval_ms),
+    heartbeatMs: ms(row.heartbeat_ms),
+    payload: row.payload ?? undefined,
+  };
+}
+
+/** The plugin's database, migrated (unless Backstage is told to skip migrations). */
+export async function openTaskDatabase(database: DatabaseService): Promise<Knex> {
+  const knex = await database.getClient();
+  if (!database.migrations?.skip) {
+    await knex.migrate.latest({
+      directory: MIGRATIONS,
+      tableName: 'mcp_actions_knex_migrations',
+    });
+  }
+  return knex;
+}
+
+/**
+ * The engine's task store on knex: rows only. Each operation is one statement (or two for
+ * the heartbeat), so any replica on the same database sees a task as soon as `create`
+ * resolved, and `finish` changes a working row only (whichever replica is first wins).
+ */
+export function createTaskStore(
+  knex: Knex,
+  logger: LoggerService,
+): (request: TaskStoreRequest) => Promise<TaskStoreReply> {
+  const tasks = () => knex<Row>(TABLE);
+  return async request => {
+    switch (request.op) {
+      case 'create': {
+        await tasks().insert(toRow(request.task!));
+        return {};
+      }
+      case 'load': {
+        const row = await tasks().where({ task_id: request.taskId! }).first();
+        return { task: row ? fromRow(row) : undefined };
+      }
+      case 'finish': {
+        const changed = await tasks()
+          .where({ task_id: request.taskId!, status: 'working' })
+          .update({
+            status: request.status!,
+            status_message: request.statusMessage ?? null,
+            payload: request.payload ?? null,
+            updated_ms: request.nowMs,
+          });
+        return { changed: changed > 0 };
+      }
+      case 'heartbeat': {
+        const ids = request.taskIds ?? [];
+        await tasks()
+          .whereIn('task_id', ids)
+          .andWhere({ status: 'working' })
+          .update({ heartbeat_ms: request.nowMs });
+        const working = await tasks()
+          .whereIn('task_id', ids)
+          .andWhere({ status: 'working' })
+          .select('task_id');
+        const alive = new Set(working.map(r => r.task_id));
+        return { ended: ids.filter(id => !alive.has(id)) };
+      }
+      case 'sweep': {
+        const count = await tasks().where('expires_ms', '<=', request.nowMs).delete();
+        if (count > 0) logger.debug(`swept ${count} expired MCP tasks`);
+        return { count };
+      }
+      default:
+        throw new Error(`unknown task store operation "${request.op}"`);
+    }
+  };
+}
