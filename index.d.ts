@@ -12,7 +12,7 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** The MCP engine of one plugin instance. */
 export declare class McpEngine {
   /** Validates the configuration: a bad value throws an error that names its key. */
-  constructor(options: EngineOptions, listActions: (credentials: number) => Promise<HostOutcome>, invokeAction: (request: InvokeRequest) => Promise<HostOutcome>, log: (record: LogRecord) => void, deliver: (event: StreamEvent) => void)
+  constructor(options: EngineOptions, listActions: (credentials: number) => Promise<HostOutcome>, invokeAction: (request: InvokeRequest) => Promise<HostOutcome>, log: (record: LogRecord) => void, deliver: (event: StreamEvent) => void, taskStore?: ((request: TaskStoreRequest) => Promise<TaskStoreReply>) | undefined | null)
   /** Answer a Streamable HTTP POST. Never rejects: every failure is an HTTP answer. */
   handlePost(request: McpPostRequest): Promise<McpHttpResponse>
   /** The answer to any method other than POST on `/v1` or `/v1/{server}`. */
@@ -80,6 +80,15 @@ export declare class McpEngine {
   abandon(ticket: number): boolean
   /** Tool calls running now (all callers). */
   callsInFlight(): number
+  /** Delete the tasks whose TTL passed (the shim's scheduled sweep); how many. */
+  sweepTasks(): Promise<number>
+  /**
+   * Backend shutdown: every task running here ends `failed` (this instance stops before
+   * it finishes them); how many.
+   */
+  stopTasks(): Promise<number>
+  /** Tasks running in this instance. */
+  tasksRunning(): number
   /** Open sessions of both transports. */
   sessionCount(): number
   /**
@@ -201,6 +210,11 @@ export interface McpHttpResponse {
    * and its end come through `deliver` with this key as `session`.
    */
   stream?: string
+  /**
+   * A tool call of this request became a task that still runs with the request's
+   * credentials: keep them; their release comes through `deliver` when the task ends.
+   */
+  held?: boolean
 }
 
 /** One Streamable HTTP POST, as the shim received it. */
@@ -290,4 +304,53 @@ export interface StreamEvent {
    * before its answer), not to a session's stream: start its SSE response if need be.
    */
   responseOf?: number
+}
+
+/** One row of the tasks table. Times are milliseconds since the Unix epoch. */
+export interface TaskRow {
+  taskId: string
+  /** The principal that created the task: the only one who may read or cancel it. */
+  owner: string
+  /** `working`, `completed`, `failed` or `cancelled`. */
+  status: string
+  statusMessage?: string
+  createdMs: number
+  updatedMs: number
+  ttlMs: number
+  /** `createdMs + ttlMs`: the sweep deletes rows whose time this is. */
+  expiresMs: number
+  pollIntervalMs: number
+  heartbeatMs: number
+  /** JSON text of the result (completed) or of the JSON-RPC error (failed). */
+  payload?: string
+}
+
+/** The store's answer. */
+export interface TaskStoreReply {
+  /** `load`: the row, when there is one. */
+  task?: TaskRow
+  /** `finish`: whether the row changed. */
+  changed?: boolean
+  /** `sweep`: rows deleted. */
+  count?: number
+  /** `heartbeat`: ids that are no longer working (or gone). */
+  ended?: Array<string>
+}
+
+/** What the engine asks of the store. */
+export interface TaskStoreRequest {
+  /**
+   * `create` (`task`), `load` (`taskId`), `finish` (`taskId`, `status`, `statusMessage`,
+   * `payload`: only a working row changes), `heartbeat` (`taskIds`: refresh those still
+   * working, answer `ended` with the others) or `sweep` (delete rows expired at `nowMs`,
+   * answer `count`).
+   */
+  op: string
+  nowMs: number
+  task?: TaskRow
+  taskId?: string
+  taskIds?: Array<string>
+  status?: string
+  statusMessage?: string
+  payload?: string
 }
