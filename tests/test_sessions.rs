@@ -113,12 +113,14 @@ async fn unknown_and_missing_sessions_are_404_and_400() {
         .unwrap()
         .contains("sessionId"));
     for bad in ["0123456789abcdef0123456789abcdef01234567", "nope", ""] {
-        let (status, _) = status_and_body(
+        let (status, body) = status_and_body(
             &f.engine
                 .accept_legacy(legacy_post(Some(bad), &ping), ALICE)
                 .unwrap_err(),
         );
         assert_eq!(status, if bad.is_empty() { 400 } else { 404 }, "{bad:?}");
+        // The refusal names the request it answers (a message that reached the wrong replica).
+        assert_eq!(body["id"], 1, "{bad:?}");
     }
     // A session is only known on the server it was opened on.
     let id = f.engine.open_legacy(None, ALICE, "/m").unwrap().session_id;

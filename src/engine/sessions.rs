@@ -149,11 +149,19 @@ impl<H: ActionHost> Engine<H> {
         req: LegacyPost<'_>,
         owner: &str,
     ) -> Result<LegacyAccepted, HttpResponse> {
+        let parsed = parse_body(req.body);
+        // A refusal names the request it answers, when the body says which.
+        let id = parsed
+            .as_ref()
+            .map(jsonrpc::Body::request_id)
+            .unwrap_or(serde_json::Value::Null);
         if self.config.server(req.server).is_none() {
-            return Err(unknown_server(req.server.unwrap_or_default(), &self.config));
+            return Err(
+                unknown_server(req.server.unwrap_or_default(), &self.config).for_request(&id)
+            );
         }
         if !self.config.sessions.legacy_sse {
-            return Err(legacy_disabled());
+            return Err(legacy_disabled().for_request(&id));
         }
         self.sessions
             .touch(
@@ -163,11 +171,11 @@ impl<H: ActionHost> Engine<H> {
                 req.server,
                 Instant::now(),
             )
-            .map_err(|e| refusal(e, QUERY))?;
+            .map_err(|e| refusal(e, QUERY).for_request(&id))?;
         if !http::is_json_content_type(req.content_type) {
-            return Err(http::unsupported_media_type(req.content_type));
+            return Err(http::unsupported_media_type(req.content_type).for_request(&id));
         }
-        let body = match parse_body(req.body) {
+        let body = match parsed {
             Ok(body) => body,
             Err(BodyError::Parse(detail)) => {
                 return Err(HttpResponse::rpc_error(400, jsonrpc::parse_error(&detail)))

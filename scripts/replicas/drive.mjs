@@ -1,0 +1,199 @@
+// The client side of scripts/replicas.sh: plain HTTP JSON-RPC against two replicas (A, B)
+// and the load balancer in front of them (LB). `node drive.mjs tasks|load SECONDS|report
+// FILE|affinity|kill`. Prints what it saw; exits 1 when a check fails.
+const { LB, A, B, TOKEN } = process.env;
+const MCP = '/api/mcp-actions/v1';
+const LOST = 'the backend instance running this task stopped before it finished';
+const TASKS = 'io.modelcontextprotocol/tasks';
+/** The replica that scripts/replicas.sh stops and starts during the load. */
+const STOPPED = 'b';
+
+function fail(message) {
+  console.error(`FAILED: ${message}`);
+  process.exit(1);
+}
+
+function check(ok, message) {
+  if (!ok) fail(message);
+}
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+/** One 2026-07-28 request (declaring the tasks extension) to `base`. */
+async function modern(base, method, params, name) {
+  const res = await fetch(base + MCP, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${TOKEN}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      'MCP-Protocol-Version': '2026-07-28',
+      'Mcp-Method': method,
+      ...(name && { 'Mcp-Name': name }),
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method,
+      params: {
+        ...params,
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientCapabilities': { extensions: { [TASKS]: {} } },
+          'io.modelcontextprotocol/clientInfo': { name: 'replicas', version: '1' },
+        },
+      },
+    }),
+  });
+  const body = await res.json();
+  return { status: res.status, replica: res.headers.get('x-replica'), ...body };
+}
+
+/** A stateless legacy (2025-06-18) request: no handshake, no session. */
+async function legacy(base, method, params) {
+  const res = await fetch(base + MCP, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${TOKEN}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      'MCP-Protocol-Version': '2025-06-18',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  const body = await res.json();
+  return { status: res.status, replica: res.headers.get('x-replica'), ...body };
+}
+
+const provision = (base, seconds) =>
+  modern(base, 'tools/call', {
+    name: 'platform.provision-environment',
+    arguments: { service: 'payments-service', seconds },
+  }, 'platform.provision-environment');
+const getTask = (base, taskId) => modern(base, 'tasks/get', { taskId }, taskId);
+
+/** A task created through the LB and polled through it reaches completed; a cancel through
+ * one replica reads cancelled through the other. */
+async function tasks() {
+  const created = await provision(LB, 3);
+  check(created.result?.resultType === 'task', `no task: ${JSON.stringify(created)}`);
+  const { taskId } = created.result;
+  const served = { [created.replica]: 1 };
+  let polls = 0;
+  let task;
+  for (;;) {
+    const answer = await getTask(LB, taskId);
+    polls += 1;
+    served[answer.replica] = (served[answer.replica] ?? 0) + 1;
+    task = answer.result;
+    check(task, `tasks/get failed: ${JSON.stringify(answer)}`);
+    if (task.status !== 'working') break;
+    await sleep(task.pollIntervalMs);
+  }
+  check(task.status === 'completed', `task ended ${task.status}: ${JSON.stringify(task)}`);
+  const output = task.result.structuredContent;
+  check(output?.service === 'payments-service' && output.url.startsWith('https://'), `output ${JSON.stringify(output)}`);
+  check(Object.keys(served).length === 2, `one replica served every request: ${JSON.stringify(served)}`);
+  console.log(`task ${taskId}: completed after ${polls} polls through the LB; requests served ${JSON.stringify(served)}; output ${output.environment}`);
+
+  const other = await provision(A, 60);
+  const cancelled = await modern(B, 'tasks/cancel', { taskId: other.result.taskId }, other.result.taskId);
+  check(cancelled.result?.resultType === 'complete', `cancel through b: ${JSON.stringify(cancelled)}`);
+  const seen = await getTask(A, other.result.taskId);
+  check(seen.result?.status === 'cancelled', `after a cancel through b, a reads ${JSON.stringify(seen.result)}`);
+  console.log(`task ${other.result.taskId}: created on a, cancelled through b, reads cancelled on a`);
+}
+
+/** Stateless legacy and 2026-07-28 calls through the LB for `seconds`, 4 at a time. */
+async function load(seconds) {
+  const until = Date.now() + seconds * 1000;
+  const stats = { calls: 0, ok: 0, byReplica: {}, lostInFlight: [], failures: [] };
+  const calls = [
+    () => legacy(LB, 'tools/call', { name: 'platform.get-service-health', arguments: { service: 'payments-service' } }),
+    () => modern(LB, 'tools/call', { name: 'platform.list-incidents', arguments: {} }, 'platform.list-incidents'),
+  ];
+  const worker = async n => {
+    for (let i = n; Date.now() < until; i += 1) {
+      stats.calls += 1;
+      try {
+        const answer = await calls[i % 2]();
+        if (answer.status === 200 && answer.result && !answer.result.isError) {
+          stats.ok += 1;
+          stats.byReplica[answer.replica] = (stats.byReplica[answer.replica] ?? 0) + 1;
+        } else if ([502, 503, 504].includes(answer.status) && !answer.jsonrpc) {
+          // The load balancer's own answer: the replica went away with the request.
+          stats.lostInFlight.push(`${answer.status} from the load balancer`);
+        } else if (answer.replica === STOPPED) {
+          // Answered by the replica that was shutting down while it ran (its registry
+          // refuses calls once shutdown began).
+          stats.lostInFlight.push(`${answer.status} ${answer.error?.message ?? JSON.stringify(answer.result)}`);
+        } else {
+          stats.failures.push(`${answer.status} ${JSON.stringify(answer.error ?? answer.result)}`);
+        }
+      } catch (error) {
+        stats.lostInFlight.push(`${error.cause?.code ?? error.message}`);
+      }
+    }
+  };
+  await Promise.all([0, 1, 2, 3].map(worker));
+  console.log(JSON.stringify(stats));
+}
+
+async function report(file) {
+  const { readFileSync } = await import('node:fs');
+  const stats = JSON.parse(readFileSync(file, 'utf8'));
+  console.log(`calls ${stats.calls}, succeeded ${stats.ok} (a ${stats.byReplica.a ?? 0}, b ${stats.byReplica.b ?? 0}), lost in flight on the stopped replica ${stats.lostInFlight.length}, other failures ${stats.failures.length}`);
+  if (stats.lostInFlight.length) console.log(`  in flight: ${[...new Set(stats.lostInFlight)].join('; ')}`);
+  check(stats.failures.length === 0, `failures: ${stats.failures.slice(0, 5).join('; ')}`);
+  check(stats.ok > 100, `too few calls succeeded (${stats.ok})`);
+  check((stats.byReplica.a ?? 0) > 0 && (stats.byReplica.b ?? 0) > 0, 'both replicas must serve calls');
+}
+
+/** A legacy SSE session opened on A; its messages POSTed to B get a complete 404 at once. */
+async function affinity() {
+  const stream = new AbortController();
+  const res = await fetch(`${A}${MCP}/sse`, {
+    headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'text/event-stream' },
+    signal: stream.signal,
+  });
+  check(res.status === 200, `GET /sse on a: ${res.status}`);
+  const reader = res.body.getReader();
+  let text = '';
+  while (!/data: (\S+)/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+  const endpoint = text.match(/data: (\S+)/)[1];
+  const started = Date.now();
+  const post = await fetch(new URL(endpoint, B), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} }),
+  });
+  const body = await post.json();
+  const ms = Date.now() - started;
+  stream.abort();
+  check(post.status === 404 && body.error && body.id === 3, `POST to b: ${post.status} ${JSON.stringify(body)}`);
+  console.log(`session opened on a, message sent to b: ${post.status} in ${ms} ms, "${body.error.message}"`);
+}
+
+/** A task running on A; A is killed; through B the task reads failed with the message. */
+async function kill() {
+  const created = await provision(A, 60);
+  check(created.result?.status === 'working', `no task on a: ${JSON.stringify(created)}`);
+  const { taskId } = created.result;
+  await sleep(1500);
+  process.kill(Number(process.env.PID_A), 'SIGKILL');
+  const killed = Date.now();
+  let task;
+  for (;;) {
+    task = (await getTask(B, taskId)).result;
+    if (task?.status !== 'working' || Date.now() - killed > 15_000) break;
+    await sleep(250);
+  }
+  check(task?.status === 'failed' && task.statusMessage === LOST, `after the kill b reads ${JSON.stringify(task)}`);
+  check(task.error?.code === -32603, `error ${JSON.stringify(task.error)}`);
+  console.log(`task ${taskId}: replica a killed (SIGKILL); b reads failed "${task.statusMessage}" ${((Date.now() - killed) / 1000).toFixed(1)} s later`);
+}
+
+const [command, arg] = process.argv.slice(2);
+const commands = { tasks, load: () => load(Number(arg)), report: () => report(arg), affinity, kill };
+if (!commands[command]) fail(`unknown command ${command}`);
+await commands[command]().catch(error => fail(error.stack ?? String(error)));
