@@ -13,7 +13,9 @@ import {
   startBackend,
   type RunningBackend,
 } from './support/backend';
-import { tasksActionsPlugin } from './support/tasksActionsPlugin';
+import { jobs, tasksActionsPlugin } from './support/tasksActionsPlugin';
+import { resultFromTaskOutcome } from '@modelcontextprotocol/ext-tasks/client';
+import { connectWithTasks } from './support/tasksClient';
 import { callTool, rpc, settle, TASKS } from './support/tasksHttp';
 
 // MCP Tasks end to end: a real backend, a real plugin with slow actions, the tasks table in
@@ -134,6 +136,7 @@ describe('MCP tasks', () => {
     expect(done.result.result).toEqual({
       content: [{ type: 'text', text: 'InputError: the template needs a name' }],
       isError: true,
+      resultType: 'complete',
     });
   });
 
@@ -199,7 +202,7 @@ describe('MCP tasks', () => {
   it('a client that does not declare the extension gets a plain result from the 2.x SDK', async () => {
     const client = new Client(
       { name: 'no-tasks', version: '1.0.0' },
-      { versionNegotiation: { mode: 'pinned', protocolVersion: '2026-07-28' } } as never,
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
     );
     await client.connect(
       new StreamableHTTPClientTransport(new URL(backend.mcpUrl), {
@@ -219,38 +222,100 @@ describe('MCP tasks', () => {
   });
 });
 
-describe('MCP tasks across a restart (the same SQLite file)', () => {
-  it('a finished task is still readable, a running one reads failed, and both expire', async () => {
+describe('MCP tasks across a restart (the same SQLite file), and expiry', () => {
+  it('a finished task is still readable after a restart; one that was running reads failed', async () => {
     const dir = sqliteDir();
-    let first = await start(dir, { always: ['jobs:*'], ttlSeconds: 4, heartbeatSeconds: 0.5 });
+    const first = await start(dir, { always: ['jobs:*'], heartbeatSeconds: 0.5 });
     const done = await callTool(first.mcpUrl, 'jobs.build', { ms: 10 });
     const doneId = done.result.taskId;
     expect((await settle(first.mcpUrl, doneId)).result.status).toBe('completed');
-    const running = await callTool(first.mcpUrl, 'jobs.build', { ms: 30_000 });
+    // Still running when its backend stops (the backend waits for the action's own HTTP
+    // request to end before it exits, so keep it short).
+    const started = jobs.started;
+    const running = await callTool(first.mcpUrl, 'jobs.build', { ms: 3000 });
     const runningId = running.result.taskId;
-    const created = Date.parse(running.result.createdAt);
+    // Stop once the action runs (a task of `always` answers before its action starts).
+    while (jobs.started === started) await new Promise(resolve => setTimeout(resolve, 10));
     await first.stop();
 
-    const second = await start(dir, { always: ['jobs:*'], ttlSeconds: 4, heartbeatSeconds: 0.5 });
+    const second = await start(dir, { always: ['jobs:*'], heartbeatSeconds: 0.5 });
     try {
       const again = await rpc(second.mcpUrl, 'tasks/get', { taskId: doneId });
-      expect(again.result).toMatchObject({ status: 'completed', result: { structuredContent: { waited: 10 } } });
-      // The backend that ran it stopped: it reads failed, with a message that says so.
+      expect(again.result).toMatchObject({
+        status: 'completed',
+        result: { structuredContent: { waited: 10 } },
+      });
+      // The backend that ran it stopped before it finished: it reads failed, and says so.
       const lost = await rpc(second.mcpUrl, 'tasks/get', { taskId: runningId });
       expect(lost.result).toMatchObject({
         status: 'failed',
         statusMessage: LOST,
         error: { code: -32603, message: `Internal error: ${LOST}` },
       });
-      // After ttlSeconds both are gone.
-      await new Promise(resolve => setTimeout(resolve, Math.max(0, created + 4100 - Date.now())));
-      for (const taskId of [doneId, runningId]) {
-        const expired = await rpc(second.mcpUrl, 'tasks/get', { taskId });
-        expect(expired.error!.code).toBe(-32602);
-      }
     } finally {
       await second.stop();
-      first = undefined as never;
+    }
+  }, 60_000);
+
+  it('after ttlSeconds a task reads as unknown', async () => {
+    const short = await start(sqliteDir(), { always: ['jobs:*'], ttlSeconds: 1 });
+    try {
+      const created = await callTool(short.mcpUrl, 'jobs.build', { ms: 10 });
+      expect(created.result.ttlMs).toBe(1000);
+      expect((await settle(short.mcpUrl, created.result.taskId)).result.status).toBe('completed');
+      const since = Date.parse(created.result.createdAt);
+      await new Promise(resolve => setTimeout(resolve, Math.max(0, since + 1100 - Date.now())));
+      const expired = await rpc(short.mcpUrl, 'tasks/get', { taskId: created.result.taskId });
+      expect(expired.error).toEqual({
+        code: -32602,
+        message: `Failed to retrieve task: no task "${created.result.taskId}" for this caller (unknown, expired, or created by another principal)`,
+      });
+    } finally {
+      await short.stop();
+    }
+  });
+});
+
+describe('MCP tasks with the 2.x SDK and @modelcontextprotocol/ext-tasks', () => {
+  it('a slow call becomes a task the client polls to its result', async () => {
+    const { client, session, sent } = await connectWithTasks(backend.mcpUrl, userToken);
+    try {
+      const execution = await session.callTool('jobs.build', { ms: 2000 });
+      expect(execution.kind).toBe('task');
+      const seen: string[] = [];
+      const { outcome } = await execution.settle({
+        onEvent: event => {
+          if (event.type === 'task') seen.push(event.task.status);
+        },
+      });
+      expect(outcome.status).toBe('completed');
+      const result = resultFromTaskOutcome(outcome) as { structuredContent?: unknown };
+      expect(result.structuredContent).toEqual({ waited: 2000, by: 'user:development/guest' });
+      expect(sent).toContain('tasks/get');
+      expect(seen).toContain('working');
+    } finally {
+      await session.close();
+      await client.close();
+    }
+  });
+
+  it('a quick call is answered at once; a cancelled task settles cancelled', async () => {
+    const { client, session } = await connectWithTasks(backend.mcpUrl, STATIC_TOKEN);
+    try {
+      const quick = await session.callTool('jobs.build', { ms: 10 });
+      expect(quick.kind).toBe('immediate');
+      const { outcome } = await quick.settle();
+      expect(outcome.status).toBe('completed');
+      const slow = await session.callTool('jobs.provision', { ms: 20_000 });
+      expect(slow.kind).toBe('task');
+      await slow.cancel();
+      const settled = await slow.settle();
+      expect(settled.outcome.status).toBe('cancelled');
+      await untilIdle();
+      expect(probe.callsInFlight()).toBe(0);
+    } finally {
+      await session.close();
+      await client.close();
     }
   });
 });

@@ -173,7 +173,8 @@ async fn a_slow_call_becomes_a_task_and_polls_to_its_result() {
     assert_eq!(done["resultType"], "complete");
     assert_eq!(done["result"]["content"][0]["text"], r#"{"n":1}"#);
     assert_eq!(done["result"]["structuredContent"], json!({ "n": 1 }));
-    assert!(done["result"].get("resultType").is_none());
+    assert_eq!(done["result"]["resultType"], "complete");
+    assert!(done["result"].get("_meta").is_none());
     assert_eq!(f.engine.tasks_running(), 0);
     assert_eq!(*f.calls.released.lock().unwrap(), vec![7]);
     assert_eq!(f.engine.calls_in_flight(), 0);

@@ -4,6 +4,8 @@ import { InputError } from '@backstage/errors';
 
 /** What the `jobs` plugin's actions have seen, for tests to assert on. */
 export const jobs = {
+  /** Calls that started. */
+  started: 0,
   /** Calls running now. */
   running: 0,
   /** Calls that ran to the end. */
@@ -36,6 +38,7 @@ export const tasksActionsPlugin = createBackendPlugin({
               output: z => z.object({ waited: z.number(), by: z.string() }),
             },
             action: async ({ input, credentials }) => {
+              jobs.started += 1;
               jobs.running += 1;
               try {
                 await sleep(input.ms);

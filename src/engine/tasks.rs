@@ -84,8 +84,10 @@ fn store_failed(err: tasks::StoreError) -> ErrorData {
 
 /// The stored outcome of an action's answer (a run that is a task: no progress, no retry).
 fn task_outcome(answer: Answer, tool: &str) -> TaskOutcome {
-    // The stored result is a plain `CallToolResult` of the 2026-07-28 era.
+    // The stored result is a `CallToolResult` of the 2026-07-28 era (`resultType` included,
+    // as every result of that revision; no `_meta`: the task's answer carries it).
     let frame = Frame {
+        result_type: Some("complete"),
         any_structured: true,
         ..Frame::default()
     };
