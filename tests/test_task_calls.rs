@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use mcp_actions_backend::engine::HELD_KEY;
 use mcp_actions_backend::tasks::{Task, TaskStore, LOST};
-use mcp_actions_backend::{CallContext, Engine, HostError, HttpResponse, PostRequest};
+use mcp_actions_backend::{Engine, HostError, HttpResponse};
 use serde_json::{json, Value};
 
 const JANE: &str = "user:default/jane";
@@ -75,25 +75,7 @@ async fn post_task(
         params["_meta"] = declaring();
     }
     let body = modern_request(json!(1), method, params);
-    engine
-        .handle_post(
-            PostRequest {
-                accept: Some(ACCEPT),
-                content_type: Some("application/json"),
-                protocol_version: Some("2026-07-28"),
-                method: Some(method),
-                name: Some(name),
-                body: body.as_bytes(),
-                ..PostRequest::default()
-            },
-            &CallContext {
-                credentials: 7,
-                principal: principal.into(),
-                request: None,
-                trace: None,
-            },
-        )
-        .await
+    post_modern_as(engine, principal, Modern::of(method, Some(name)), &body).await
 }
 
 async fn call(engine: &Engine<TestHost>, tool: &str, declare: bool) -> HttpResponse {
@@ -101,16 +83,18 @@ async fn call(engine: &Engine<TestHost>, tool: &str, declare: bool) -> HttpRespo
     post_task(engine, JANE, "tools/call", tool, params, declare).await
 }
 
+/// `tasks/get`, `tasks/cancel` or `tasks/update` of task `id`, as a declaring client sends it.
+async fn task_rpc(
+    engine: &Engine<TestHost>,
+    principal: &str,
+    method: &str,
+    id: &str,
+) -> HttpResponse {
+    post_task(engine, principal, method, id, json!({ "taskId": id }), true).await
+}
+
 async fn get(engine: &Engine<TestHost>, principal: &str, id: &str) -> HttpResponse {
-    post_task(
-        engine,
-        principal,
-        "tasks/get",
-        id,
-        json!({ "taskId": id }),
-        true,
-    )
-    .await
+    task_rpc(engine, principal, "tasks/get", id).await
 }
 
 /// Poll `tasks/get` until the task leaves `working` (or 3 s pass).
@@ -284,15 +268,7 @@ async fn cancel_stops_waiting_and_the_task_reads_cancelled() {
     let id = task_id(&call(&f.engine, "catalog.get-entity", true).await);
     assert_eq!(f.engine.tasks_running(), 1);
     assert_eq!(f.engine.calls_in_flight(), 1);
-    let ack = post_task(
-        &f.engine,
-        JANE,
-        "tasks/cancel",
-        &id,
-        json!({ "taskId": id }),
-        true,
-    )
-    .await;
+    let ack = task_rpc(&f.engine, JANE, "tasks/cancel", &id).await;
     assert_eq!(ack.status, 200);
     let result = &body_json(&ack)["result"];
     assert_eq!(result["resultType"], "complete");
@@ -304,15 +280,7 @@ async fn cancel_stops_waiting_and_the_task_reads_cancelled() {
     assert_eq!(f.engine.calls_in_flight(), 0);
     assert_eq!(*f.calls.released.lock().unwrap(), vec![7]);
     // Terminal states never change: a second cancel is acknowledged, nothing moves.
-    let again = post_task(
-        &f.engine,
-        JANE,
-        "tasks/cancel",
-        &id,
-        json!({ "taskId": id }),
-        true,
-    )
-    .await;
+    let again = task_rpc(&f.engine, JANE, "tasks/cancel", &id).await;
     assert_eq!(body_json(&again)["result"]["resultType"], "complete");
 }
 
@@ -323,16 +291,8 @@ async fn another_principal_gets_the_answer_of_an_unknown_id() {
     settle(&f.engine, &id).await;
     let unknown = "0".repeat(32);
     for method in ["tasks/get", "tasks/cancel", "tasks/update"] {
-        let theirs = post_task(&f.engine, JOHN, method, &id, json!({ "taskId": id }), true).await;
-        let nothing = post_task(
-            &f.engine,
-            JOHN,
-            method,
-            &unknown,
-            json!({ "taskId": unknown }),
-            true,
-        )
-        .await;
+        let theirs = task_rpc(&f.engine, JOHN, method, &id).await;
+        let nothing = task_rpc(&f.engine, JOHN, method, &unknown).await;
         let (status, code, rid, message) = rpc_error(&theirs);
         assert_eq!((status, code, rid), (200, -32602, json!(1)), "{method}");
         assert_eq!(

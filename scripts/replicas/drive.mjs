@@ -19,50 +19,36 @@ function check(ok, message) {
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
-/** One 2026-07-28 request (declaring the tasks extension) to `base`. */
-async function modern(base, method, params, name) {
+/** POST one JSON-RPC request to `base` with these MCP headers; the answer and its replica. */
+async function post(base, headers, body) {
   const res = await fetch(base + MCP, {
     method: 'POST',
     headers: {
       Authorization: `Bearer ${TOKEN}`,
       'Content-Type': 'application/json',
       Accept: 'application/json, text/event-stream',
-      'MCP-Protocol-Version': '2026-07-28',
-      'Mcp-Method': method,
-      ...(name && { 'Mcp-Name': name }),
+      ...headers,
     },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-          'io.modelcontextprotocol/clientCapabilities': { extensions: { [TASKS]: {} } },
-          'io.modelcontextprotocol/clientInfo': { name: 'replicas', version: '1' },
-        },
-      },
-    }),
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, ...body }),
   });
-  const body = await res.json();
-  return { status: res.status, replica: res.headers.get('x-replica'), ...body };
+  const answer = await res.json();
+  return { status: res.status, replica: res.headers.get('x-replica'), ...answer };
+}
+
+/** One 2026-07-28 request (declaring the tasks extension) to `base`. */
+function modern(base, method, params, name) {
+  const headers = { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method, ...(name && { 'Mcp-Name': name }) };
+  const _meta = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientCapabilities': { extensions: { [TASKS]: {} } },
+    'io.modelcontextprotocol/clientInfo': { name: 'replicas', version: '1' },
+  };
+  return post(base, headers, { method, params: { ...params, _meta } });
 }
 
 /** A stateless legacy (2025-06-18) request: no handshake, no session. */
-async function legacy(base, method, params) {
-  const res = await fetch(base + MCP, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${TOKEN}`,
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      'MCP-Protocol-Version': '2025-06-18',
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  const body = await res.json();
-  return { status: res.status, replica: res.headers.get('x-replica'), ...body };
+function legacy(base, method, params) {
+  return post(base, { 'MCP-Protocol-Version': '2025-06-18' }, { method, params });
 }
 
 const provision = (base, seconds) =>

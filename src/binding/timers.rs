@@ -1,26 +1,36 @@
 //! The binding's timers: session keep-alives and expiry, listen streams' tool lists, and the
-//! heartbeat of running tasks.
+//! heartbeat of running tasks. Each runs on its own interval until shutdown or until the
+//! engine is gone.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use super::callbacks::{DeliverFn, StreamEvent};
 use super::engine::{now_seconds, send};
 use super::host::JsHost;
+use crate::config::EngineConfig;
 use crate::engine::ListenCheck;
 use crate::protocol::http::KEEP_ALIVE;
 use crate::Engine;
 
-/// Keep-alive comments and idle expiry, on one timer for all sessions.
-pub(super) async fn sweep_sessions(
+type Shared = Arc<Engine<JsHost>>;
+
+/// Run `tick` with the engine once per `period(config)` (the first time one period from
+/// now) until `stopped` is set or the engine is dropped.
+async fn every<F, Fut>(
     engine: Weak<Engine<JsHost>>,
-    deliver: Arc<DeliverFn>,
     stopped: Arc<AtomicBool>,
-) {
-    let Some(limits) = engine.upgrade().map(|e| e.config().sessions.limits) else {
+    period: impl FnOnce(&EngineConfig) -> Duration,
+    mut tick: F,
+) where
+    F: FnMut(Shared) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(period) = engine.upgrade().map(|e| period(e.config())) else {
         return;
     };
-    let period = limits.keep_alive.min(limits.idle_timeout / 2);
     let mut ticker = tokio::time::interval(period);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticker.tick().await;
@@ -32,6 +42,23 @@ pub(super) async fn sweep_sessions(
         let Some(engine) = engine.upgrade() else {
             return;
         };
+        tick(engine).await;
+    }
+}
+
+/// Keep-alive comments and idle expiry, on one timer for all sessions.
+pub(super) async fn sweep_sessions(
+    engine: Weak<Engine<JsHost>>,
+    deliver: Arc<DeliverFn>,
+    stopped: Arc<AtomicBool>,
+) {
+    let period = |c: &EngineConfig| {
+        c.sessions
+            .limits
+            .keep_alive
+            .min(c.sessions.limits.idle_timeout / 2)
+    };
+    every(engine, stopped, period, |engine| {
         for handle in engine.sweep_credentials(now_seconds()) {
             send(&deliver, StreamEvent::release(handle));
         }
@@ -44,7 +71,9 @@ pub(super) async fn sweep_sessions(
             let chunk = Some(KEEP_ALIVE.to_owned());
             send(&deliver, StreamEvent::chunk(session, chunk));
         }
-    }
+        std::future::ready(())
+    })
+    .await;
 }
 
 /// Look at the tool list of every open listen stream once per tool-list TTL (at least a
@@ -54,59 +83,40 @@ pub(super) async fn watch_listens(
     deliver: Arc<DeliverFn>,
     stopped: Arc<AtomicBool>,
 ) {
-    let Some(period) = engine.upgrade().map(|e| {
-        e.config()
-            .tool_list_ttl
-            .max(std::time::Duration::from_secs(1))
-    }) else {
-        return;
-    };
-    let mut ticker = tokio::time::interval(period);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ticker.tick().await;
-    loop {
-        ticker.tick().await;
-        if stopped.load(Ordering::Relaxed) {
-            return;
-        }
-        let Some(engine) = engine.upgrade() else {
-            return;
-        };
-        for key in engine.listener_keys() {
-            match engine.check_listen(&key).await {
-                ListenCheck::Unchanged => {}
-                ListenCheck::Changed(chunk) => {
-                    send(&deliver, StreamEvent::chunk(key, Some(chunk)));
+    let period = |c: &EngineConfig| c.tool_list_ttl.max(Duration::from_secs(1));
+    every(engine, stopped, period, |engine| {
+        let deliver = Arc::clone(&deliver);
+        async move {
+            for key in engine.listener_keys() {
+                match engine.check_listen(&key).await {
+                    ListenCheck::Unchanged => {}
+                    ListenCheck::Changed(chunk) => {
+                        send(&deliver, StreamEvent::chunk(key, Some(chunk)));
+                    }
+                    ListenCheck::Ended(chunk) => send(
+                        &deliver,
+                        StreamEvent {
+                            end: true,
+                            ..StreamEvent::chunk(key, Some(chunk))
+                        },
+                    ),
                 }
-                ListenCheck::Ended(chunk) => send(
-                    &deliver,
-                    StreamEvent {
-                        end: true,
-                        ..StreamEvent::chunk(key, Some(chunk))
-                    },
-                ),
             }
         }
-    }
+    })
+    .await;
 }
 
 /// Once per `mcpActions.tasks.heartbeatSeconds`: the tasks running here are alive; those that
 /// ended elsewhere (cancelled through another replica) are no longer waited for.
 pub(super) async fn beat_tasks(engine: Weak<Engine<JsHost>>, stopped: Arc<AtomicBool>) {
-    let Some(period) = engine.upgrade().map(|e| e.config().tasks.heartbeat) else {
-        return;
-    };
-    let mut ticker = tokio::time::interval(period);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ticker.tick().await;
-    loop {
-        ticker.tick().await;
-        if stopped.load(Ordering::Relaxed) {
-            return;
-        }
-        let Some(engine) = engine.upgrade() else {
-            return;
-        };
-        engine.beat_tasks().await;
-    }
+    every(
+        engine,
+        stopped,
+        |c| c.tasks.heartbeat,
+        |engine| async move {
+            engine.beat_tasks().await;
+        },
+    )
+    .await;
 }

@@ -431,6 +431,16 @@ pub async fn post_modern(
     headers: Modern<'_>,
     body: &str,
 ) -> HttpResponse {
+    post_modern_as(engine, &ctx().principal, headers, body).await
+}
+
+/// POST `body` with these standard headers, as `principal`.
+pub async fn post_modern_as(
+    engine: &Engine<TestHost>,
+    principal: &str,
+    headers: Modern<'_>,
+    body: &str,
+) -> HttpResponse {
     engine
         .handle_post(
             PostRequest {
@@ -444,7 +454,10 @@ pub async fn post_modern(
                 name: headers.name,
                 body: body.as_bytes(),
             },
-            &ctx(),
+            &CallContext {
+                principal: principal.into(),
+                ..ctx()
+            },
         )
         .await
 }
