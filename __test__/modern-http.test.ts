@@ -82,7 +82,11 @@ describe('2026-07-28 results', () => {
       result: {
         resultType: 'complete',
         supportedVersions: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
-        capabilities: { tools: { listChanged: true }, logging: {} },
+        capabilities: {
+          tools: { listChanged: true },
+          logging: {},
+          extensions: { 'io.modelcontextprotocol/tasks': {} },
+        },
         ttlMs: 2000,
         cacheScope: 'public',
         _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'backstage-http', version: '0.1.0' } },

@@ -82,6 +82,21 @@ async function tasks() {
   check(Object.keys(served).length === 2, `one replica served every request: ${JSON.stringify(served)}`);
   console.log(`task ${taskId}: completed after ${polls} polls through the LB; requests served ${JSON.stringify(served)}; output ${output.environment}`);
 
+  // How fast polling is: tasks/get of the finished task through the LB, 8 at a time, 3 s.
+  const times = [];
+  const until = Date.now() + 3000;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (Date.now() < until) {
+      const started = performance.now();
+      const answer = await getTask(LB, taskId);
+      check(answer.result?.status === 'completed', `tasks/get under load: ${JSON.stringify(answer)}`);
+      times.push(performance.now() - started);
+    }
+  }));
+  times.sort((x, y) => x - y);
+  const at = q => times[Math.floor(q * (times.length - 1))].toFixed(1);
+  console.log(`tasks/get through the LB (PostgreSQL), 8 concurrent for 3 s: ${(times.length / 3).toFixed(0)} req/s, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms`);
+
   const other = await provision(A, 60);
   const cancelled = await modern(B, 'tasks/cancel', { taskId: other.result.taskId }, other.result.taskId);
   check(cancelled.result?.resultType === 'complete', `cancel through b: ${JSON.stringify(cancelled)}`);
