@@ -2,12 +2,14 @@ import {
   Client as ModernClient,
   StreamableHTTPClientTransport as ModernTransport,
 } from '@modelcontextprotocol/client';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/backend';
+import { TestOAuthProvider } from './support/oauthClient';
 
 // The README's demo backend, started as a user starts it (node dev/backend.js with
 // dev/app-config.yaml, built package from dist/), driven by the official SDK client.
@@ -15,6 +17,7 @@ import { freePort } from './support/backend';
 const TOKEN = 'demo-test-token-0123456789';
 let child: ChildProcess;
 let url: string;
+let base: string;
 let client: Client;
 
 beforeAll(async () => {
@@ -38,7 +41,8 @@ beforeAll(async () => {
     child.stderr!.on('data', onData);
     child.on('exit', code => fail(new Error(`demo exited with ${code}:\n${output}`)));
   });
-  url = `http://localhost:${port}/api/mcp-actions/v1`;
+  base = `http://localhost:${port}`;
+  url = `${base}/api/mcp-actions/v1`;
   expect(output).toContain(`MCP endpoint: ${url}`);
   expect(output).toContain(`"Authorization": "Bearer ${TOKEN}"`);
   client = new Client({ name: 'demo-test', version: '1.0.0' });
@@ -151,5 +155,67 @@ describe('the demo backend', () => {
     } finally {
       await incidents.close();
     }
+  });
+});
+
+describe('the demo OAuth login', () => {
+  it('offers discovery and its stand-in consent page', async () => {
+    const res = await fetch(url, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/api/mcp-actions/v1"`,
+    );
+    const server = await (await fetch(`${base}/.well-known/oauth-authorization-server`)).json();
+    expect(server).toMatchObject({
+      authorization_endpoint: `${base}/api/auth/v1/authorize`,
+      client_id_metadata_document_supported: true,
+      code_challenge_methods_supported: ['S256'],
+    });
+    const page = await fetch(`${base}/oauth2/authorize/some-session`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Approve as the guest user');
+    expect((await fetch(`${base}/oauth2/approve.js`)).status).toBe(200);
+  });
+
+  it('logs the static client demo-cli in as the guest, as the page does', async () => {
+    let landed: URL | undefined;
+    const provider = new TestOAuthProvider({
+      redirectUrl: 'http://127.0.0.1:33418/callback',
+      clientId: 'demo-cli',
+      scope: 'openid offline_access',
+      onAuthorize: async authorize => {
+        // The browser: to the consent page, then the page's own calls.
+        const res = await fetch(authorize, { redirect: 'manual' });
+        const consent = new URL(res.headers.get('location')!);
+        expect(consent.origin + consent.pathname).toMatch(new RegExp(`^${base}/oauth2/authorize/`));
+        const session = consent.pathname.split('/').pop()!;
+        const guest = (await (
+          await fetch(`${base}/api/auth/guest/refresh?env=development`, {
+            headers: { 'X-Requested-With': 'XMLHttpRequest' },
+          })
+        ).json()) as { backstageIdentity: { token: string } };
+        const approved = await fetch(`${base}/api/auth/v1/sessions/${session}/approve`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${guest.backstageIdentity.token}` },
+        });
+        landed = new URL(((await approved.json()) as { redirectUrl: string }).redirectUrl);
+      },
+    });
+    const transport = new StreamableHTTPClientTransport(new URL(url), { authProvider: provider });
+    const refused = await new Client({ name: 'demo-oauth', version: '1' }).connect(transport).catch(e => e);
+    expect(refused).toBeInstanceOf(UnauthorizedError);
+    await transport.finishAuth(landed!.searchParams.get('code')!);
+    const loggedIn = new Client({ name: 'demo-oauth', version: '1' });
+    await loggedIn.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider }));
+    const opened = await loggedIn.callTool({
+      name: 'platform.open-incident',
+      arguments: { service: 'web-frontend', title: 'Opened through an OAuth login', severity: 'sev3' },
+    });
+    const { id } = opened.structuredContent as { id: string };
+    const listed = await loggedIn.callTool({ name: 'platform.list-incidents', arguments: {} });
+    const incidents = (listed.structuredContent as { incidents: Array<{ id: string; openedBy: string }> }).incidents;
+    expect(incidents.find(i => i.id === id)?.openedBy).toBe('user:development/guest');
+    expect(provider.tokens()?.refresh_token).toBeTruthy();
+    await loggedIn.close();
   });
 });

@@ -5,16 +5,25 @@
 
 const { createBackend } = require('@backstage/backend-defaults');
 const { platformActionsPlugin } = require('./platformActionsPlugin');
+const { approvalPagePlugin } = require('./approvalPagePlugin');
 
 function createDemoBackend(options = {}) {
   const backend = createBackend();
   backend.add(options.mcpActionsPlugin ?? require('../dist').default);
   backend.add(require('@backstage/plugin-catalog-backend'));
   backend.add(platformActionsPlugin);
+  // OAuth login for MCP clients: the auth backend (client ID metadata documents, a static
+  // client), the guest provider, and a stand-in for the frontend's consent page.
+  backend.add(require('@backstage/plugin-auth-backend'));
+  backend.add(require('@backstage/plugin-auth-backend-module-guest-provider'));
+  backend.add(approvalPagePlugin);
   return backend;
 }
 
 async function main() {
+  // A development backend: the guest provider and loopback client metadata documents are
+  // development-only in the auth backend.
+  process.env.NODE_ENV = 'development';
   const backend = createDemoBackend();
   await backend.start();
 
@@ -37,6 +46,12 @@ async function main() {
       ' MCP tasks:    platform.provision-environment (8 s) answers a task to 2026-07-28 clients that',
       '               declare io.modelcontextprotocol/tasks; they poll tasks/get for the result',
       ` Token:        ${token}`,
+      ' OAuth login:  or add the URL with no header: the client logs in by itself. Clients with a',
+      '               client ID metadata document (Claude Code, Cursor, VS Code) need nothing more;',
+      '               a script can be the static client "demo-cli" (redirect',
+      '               http://127.0.0.1:33418/callback). The browser opens',
+      `               http://localhost:${process.env.PORT}/oauth2/authorize/… (this demo has no`,
+      "               Backstage frontend: the page there approves as the guest user).",
       '',
       ' Claude Code:',
       `   claude mcp add --transport http backstage ${url} --header "Authorization: Bearer ${token}"`,
