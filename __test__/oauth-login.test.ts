@@ -209,7 +209,11 @@ describe('an MCP client logs in by itself', () => {
     const client = await connected(provider);
     // The access token stops working (expired, revoked): the server answers 401 with the
     // challenge, the client refreshes and the call goes through.
-    const spoiled = `${first.access_token.slice(0, -4)}AAAA`;
+    // Expired: the same token with `exp` in the past (what the client holds an hour later).
+    const [head, payload, signature] = first.access_token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { iat: number };
+    const late = Buffer.from(JSON.stringify({ ...claims, exp: claims.iat - 3600 })).toString('base64url');
+    const spoiled = [head, late, signature].join('.');
     const refused = await fetch(backend.mcpUrl, {
       method: 'POST',
       headers: {
@@ -221,13 +225,28 @@ describe('an MCP client logs in by itself', () => {
     });
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toMatch(
-      /^Bearer resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/api\/mcp-actions\/v1", error="invalid_token"/,
+      /^Bearer resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/api\/mcp-actions\/v1", error="invalid_token", error_description="the access token expired"$/,
     );
     expect(((await refused.json()) as { id: number }).id).toBe(4);
     provider.spoilAccessToken(spoiled);
     const result = await client.callTool({ name: 'testing.whoami' });
     expect(result.structuredContent).toEqual({ type: 'user', subject: 'user:development/guest' });
     expect(provider.tokens()!.access_token).not.toBe(first.access_token);
+
+    // The refresh token is revoked: the next refusal cannot be refreshed; the client gets
+    // the auth backend's invalid_grant (it has to log in again), and no tool runs.
+    const refreshed = provider.tokens()!;
+    const revoked = await fetch(`${backend.baseUrl}/api/auth/v1/revoke`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: refreshed.refresh_token!, client_id: STATIC_CLIENT }),
+    });
+    expect(revoked.status).toBe(200);
+    provider.spoilAccessToken(spoiled);
+    const failed = await client.callTool({ name: 'testing.whoami' }).catch(error => error as Error);
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).name).toBe('InvalidGrantError');
+    expect((failed as Error).message).toBe('Invalid refresh token');
     await client.close();
   });
 
