@@ -120,11 +120,13 @@ defaults
   timeout client 60s
   timeout server 60s
   # A replica that is stopping refuses new requests (connection refused, or Backstage's 503
-  # "Service is shutting down" before it ran anything): send them to the other one.
+  # "Service is shutting down" before it ran anything): send them to the other one. Only
+  # those: every MCP call is a POST, and a retry after an empty response (a replica that died
+  # while the call ran) could run a tool with side effects twice.
   option redispatch
   option http-buffer-request
   retries 2
-  retry-on conn-failure empty-response 503
+  retry-on conn-failure 503
 frontend mcp
   bind 127.0.0.1:$lb_port
   default_backend replicas
