@@ -146,7 +146,8 @@ describe('2026-07-28 refusals: exact status, code and id', () => {
     ['protocolVersion not a string', call(7, { 'io.modelcontextprotocol/protocolVersion': 2026 }), headers('tools/call', 'testing.echo'), 400, -32602, 'must be a protocol revision string'],
     ['clientInfo not an object', call(8, { 'io.modelcontextprotocol/clientInfo': 'me' }), headers('tools/call', 'testing.echo'), 400, -32602, 'clientInfo'],
     ['an unknown log level', call(9, { 'io.modelcontextprotocol/logLevel': 'loud' }), headers('tools/call', 'testing.echo'), 400, -32602, 'must be one of debug, info'],
-    ['an unsupported revision', call('v', { 'io.modelcontextprotocol/protocolVersion': '1900-01-01' }), headers('tools/call', 'testing.echo'), 400, -32022, 'Unsupported protocol version "1900-01-01"'],
+    ['an unsupported revision (header and body agree)', call('v', { 'io.modelcontextprotocol/protocolVersion': '1900-01-01' }), headers('tools/call', 'testing.echo', { 'MCP-Protocol-Version': '1900-01-01' }), 400, -32022, 'Unsupported protocol version "1900-01-01"'],
+    ['a header naming 2026-07-28 over a body naming another revision', call('w', { 'io.modelcontextprotocol/protocolVersion': 'v999.0.0' }), headers('tools/call', 'testing.echo'), 400, -32020, 'Header mismatch: MCP-Protocol-Version header value "2026-07-28" does not match body value "v999.0.0"'],
     ['no MCP-Protocol-Version header', call(10), headers('tools/call', 'testing.echo', { 'MCP-Protocol-Version': undefined }), 400, -32020, 'MCP-Protocol-Version header is missing'],
     ['a disagreeing MCP-Protocol-Version', call(11), headers('tools/call', 'testing.echo', { 'MCP-Protocol-Version': '2025-11-25' }), 400, -32020, 'MCP-Protocol-Version header value "2025-11-25" does not match body value "2026-07-28"'],
     ['a disagreeing Mcp-Method', call(12), headers('tools/list', 'testing.echo'), 400, -32020, 'Mcp-Method header value "tools/list"'],
@@ -173,7 +174,7 @@ describe('2026-07-28 refusals: exact status, code and id', () => {
   it('names what is missing and what is supported in error.data', async () => {
     const missing = await refusal(call(1, { 'io.modelcontextprotocol/clientCapabilities': undefined }), headers('tools/call', 'testing.echo'));
     expect(missing.data).toEqual({ envelope: { missing: ['io.modelcontextprotocol/clientCapabilities'] } });
-    const version = await refusal(call(2, { 'io.modelcontextprotocol/protocolVersion': '2099-12-31' }), headers('tools/call', 'testing.echo'));
+    const version = await refusal(call(2, { 'io.modelcontextprotocol/protocolVersion': '2099-12-31' }), headers('tools/call', 'testing.echo', { 'MCP-Protocol-Version': '2099-12-31' }));
     expect(version.data).toEqual({
       supported: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
       requested: '2099-12-31',

@@ -143,7 +143,7 @@ async fn modern_tool_results_carry_any_json_as_structured_content() {
 }
 
 #[tokio::test]
-async fn the_envelope_is_checked_before_the_revision_and_the_revision_before_headers() {
+async fn the_envelope_is_checked_first_then_the_revision_header_against_it() {
     let f = dual();
     let cases: Vec<(Value, i64, &str)> = vec![
         (
@@ -173,13 +173,13 @@ async fn the_envelope_is_checked_before_the_revision_and_the_revision_before_hea
         ),
         (
             json!({"io.modelcontextprotocol/protocolVersion": "1900-01-01", "io.modelcontextprotocol/clientCapabilities": {}}),
-            -32022,
-            "Unsupported protocol version \"1900-01-01\"",
+            -32020,
+            "MCP-Protocol-Version header value \"2025-06-18\" does not match body value \"1900-01-01\"",
         ),
     ];
     for (meta, code, words) in cases {
         let body = json!({"jsonrpc": "2.0", "id": "r-9", "method": "tools/list", "params": {"_meta": meta}}).to_string();
-        // The header disagrees too: the envelope and the revision are checked first.
+        // The header disagrees too: the envelope is checked first, then the header against it.
         let headers = Modern {
             version: Some("2025-06-18"),
             ..Modern::of("tools/list", None)
@@ -201,10 +201,76 @@ async fn the_envelope_is_checked_before_the_revision_and_the_revision_before_hea
         "tools/list",
         json!({"_meta": {"io.modelcontextprotocol/protocolVersion": "2099-01-01"}}),
     );
-    let data = &body_json(&post_modern(&f.engine, Modern::of("tools/list", None), &body).await)
-        ["error"]["data"];
+    let agreeing = Modern {
+        version: Some("2099-01-01"),
+        ..Modern::of("tools/list", None)
+    };
+    let answer = body_json(&post_modern(&f.engine, agreeing, &body).await);
+    assert_eq!(answer["error"]["code"], -32022, "{answer}");
+    let data = &answer["error"]["data"];
     assert_eq!(data["requested"], "2099-01-01");
     assert_eq!(data["supported"][0], "2026-07-28");
+}
+
+#[tokio::test]
+async fn a_revision_header_that_disagrees_with_the_body_is_a_mismatch_not_unsupported() {
+    let f = dual();
+    // The header names the revision we serve, the body one we do not: header and body disagree.
+    let body = json!({"jsonrpc": "2.0", "id": "m-1", "method": "tools/call", "params": {
+        "name": "catalog.get-entity", "arguments": {"q": "x"},
+        "_meta": {"io.modelcontextprotocol/protocolVersion": "v999.0.0", "io.modelcontextprotocol/clientCapabilities": {}},
+    }})
+    .to_string();
+    let r = post_modern(
+        &f.engine,
+        Modern::of("tools/call", Some("catalog.get-entity")),
+        &body,
+    )
+    .await;
+    let (status, code, id, message) = rpc_error(&r);
+    assert_eq!((status, code, id), (400, -32020, json!("m-1")));
+    assert_eq!(
+        message,
+        "Header mismatch: MCP-Protocol-Version header value \"2026-07-28\" does not match body value \"v999.0.0\""
+    );
+    assert!(body_json(&r)["error"].get("data").is_none());
+
+    // No header at all is a mismatch too, whatever the body names.
+    let missing = Modern {
+        version: None,
+        ..Modern::of("tools/call", Some("catalog.get-entity"))
+    };
+    let (status, code, _, message) = rpc_error(&post_modern(&f.engine, missing, &body).await);
+    assert_eq!((status, code), (400, -32020));
+    assert!(
+        message.contains("MCP-Protocol-Version header is missing"),
+        "{message}"
+    );
+
+    // Header and body agree on a revision we do not serve: unsupported, with both lists.
+    let agreeing = Modern {
+        version: Some("v999.0.0"),
+        ..Modern::of("tools/call", Some("catalog.get-entity"))
+    };
+    let r = post_modern(&f.engine, agreeing, &body).await;
+    let (status, code, id, message) = rpc_error(&r);
+    assert_eq!((status, code, id), (400, -32022, json!("m-1")));
+    assert!(
+        message.starts_with("Unsupported protocol version \"v999.0.0\""),
+        "{message}"
+    );
+    let data = &body_json(&r)["error"]["data"];
+    assert_eq!(data["requested"], "v999.0.0");
+    assert_eq!(
+        data["supported"],
+        json!([
+            "2026-07-28",
+            "2025-11-25",
+            "2025-06-18",
+            "2025-03-26",
+            "2024-11-05"
+        ])
+    );
 }
 
 #[tokio::test]

@@ -166,8 +166,9 @@ fn quoted(key: &str) -> String {
     format!("_meta[\"{key}\"]")
 }
 
-/// Read a request's era and check a modern one: envelope, revision, then headers (each a
-/// `400`). A legacy request passes unchecked here: the legacy rules apply to it later.
+/// Read a request's era and check a modern one: envelope, the revision header against the
+/// body, the revision, then the other headers (each a `400`). A legacy request passes unchecked
+/// here: the legacy rules apply to it later.
 pub fn classify(body: &Body, headers: StandardHeaders<'_>) -> Result<RequestContext, Refusal> {
     let header_version = headers.protocol_version.map(str::trim);
     let (id, method, params) = match body {
@@ -229,6 +230,15 @@ pub fn classify(body: &Body, headers: StandardHeaders<'_>) -> Result<RequestCont
     };
     let context = envelope(id, meta)?;
     let requested = context.version.as_deref().unwrap_or_default();
+    // The header must repeat the body's revision whatever it names: a header and a body that
+    // disagree are a mismatch (an intermediary may have routed on the header). Only a revision
+    // both agree on can be one this server does not serve.
+    check_header(
+        id,
+        "MCP-Protocol-Version",
+        header_version.map(str::to_owned),
+        requested,
+    )?;
     if requested != version::MODERN {
         return Err(Refusal::new(
             400,
@@ -242,12 +252,6 @@ pub fn classify(body: &Body, headers: StandardHeaders<'_>) -> Result<RequestCont
             Some(json!({ "supported": version::all(), "requested": requested })),
         ));
     }
-    check_header(
-        id,
-        "MCP-Protocol-Version",
-        header_version.map(str::to_owned),
-        requested,
-    )?;
     if is_request || headers.method.is_some() {
         check_header(
             id,
