@@ -3,16 +3,21 @@
 //! here once at startup.
 
 use std::collections::BTreeMap;
-
-use serde::Deserialize;
-
 use std::time::Duration;
 
 use crate::auth::{OAuth, OriginPolicy};
 use crate::session::Limits;
-use crate::tasks::config::{RawTasks, TasksConfig};
-use crate::tools::glob::GlobError;
-use crate::tools::{AttributeRule, Filter, Rule, Separator, ToolNaming};
+use crate::tasks::config::TasksConfig;
+use crate::tools::{Filter, Separator, ToolNaming};
+
+mod raw;
+mod values;
+
+pub use raw::{
+    RawConfig, RawCredentialsCache, RawFilter, RawLimits, RawOAuth, RawRule, RawServer, RawSessions,
+};
+pub(crate) use values::{config_error, rules, seconds, whole};
+pub use values::{is_valid_server_key, ConfigError};
 
 /// Default `tools/list` page size: big enough that typical clients get every tool at once.
 pub const DEFAULT_PAGE_SIZE: usize = 500;
@@ -120,237 +125,6 @@ impl Default for EngineConfig {
             tasks: TasksConfig::default(),
         }
     }
-}
-
-/// The configuration as the shim hands it over (JSON, camelCase).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RawConfig {
-    pub version: Option<String>,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub instructions: Option<String>,
-    pub namespaced_tool_names: Option<bool>,
-    pub tool_name_separator: Option<String>,
-    pub tools_page_size: Option<f64>,
-    #[serde(default)]
-    pub plugin_sources: Vec<String>,
-    #[serde(default)]
-    pub servers: Vec<RawServer>,
-    #[serde(default)]
-    pub sessions: RawSessions,
-    /// `mcpActions.allowedOrigins`.
-    pub allowed_origins: Option<Vec<String>>,
-    /// The origins of `backend.baseUrl` and `app.baseUrl`.
-    #[serde(default)]
-    pub own_origins: Vec<String>,
-    pub oauth: Option<RawOAuth>,
-    #[serde(default)]
-    pub credentials_cache: RawCredentialsCache,
-    /// `mcpActions.cache.toolListTtl`, seconds.
-    pub tool_list_ttl: Option<f64>,
-    /// `backend.actions.filter`.
-    #[serde(default)]
-    pub actions_filter: RawFilter,
-    /// `mcpActions.toolCallTimeout`, seconds.
-    pub tool_call_timeout: Option<f64>,
-    /// `mcpActions.progressInterval`, seconds.
-    pub progress_interval: Option<f64>,
-    /// `mcpActions.sourceListTimeout`, seconds (used by the shim's registry client).
-    pub source_list_timeout: Option<f64>,
-    /// `mcpActions.limits.*`.
-    #[serde(default)]
-    pub limits: RawLimits,
-    /// `mcpActions.tasks.*`.
-    #[serde(default)]
-    pub tasks: RawTasks,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RawLimits {
-    pub max_concurrent_calls_per_principal: Option<f64>,
-    pub max_request_body_bytes: Option<f64>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct RawFilter {
-    #[serde(default)]
-    pub include: Vec<RawRule>,
-    #[serde(default)]
-    pub exclude: Vec<RawRule>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RawCredentialsCache {
-    pub max_entries: Option<f64>,
-    pub opaque_token_ttl_seconds: Option<f64>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RawOAuth {
-    pub mcp_base_url: String,
-    pub auth_base_url: String,
-    #[serde(default)]
-    pub offline_access: bool,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RawSessions {
-    pub stateful: Option<bool>,
-    pub legacy_sse: Option<bool>,
-    pub max_sessions: Option<f64>,
-    pub max_sessions_per_principal: Option<f64>,
-    pub idle_timeout_seconds: Option<f64>,
-    pub keep_alive_seconds: Option<f64>,
-}
-
-/// A whole number in `range`, or `default` when unset; else an error naming `key`.
-pub(crate) fn whole(
-    key: &str,
-    value: Option<f64>,
-    default: usize,
-    range: std::ops::RangeInclusive<usize>,
-) -> Result<usize, ConfigError> {
-    match value {
-        None => Ok(default),
-        Some(n)
-            if n.fract() == 0.0 && (*range.start() as f64..=*range.end() as f64).contains(&n) =>
-        {
-            Ok(n as usize)
-        }
-        Some(n) => Err(config_error(
-            key,
-            format!(
-                "must be a whole number between {} and {}, got {n}",
-                range.start(),
-                range.end()
-            ),
-        )),
-    }
-}
-
-/// A number of seconds in `range`, or `default` when unset; else an error naming `key`.
-pub(crate) fn seconds(
-    key: &str,
-    value: Option<f64>,
-    default: Duration,
-    range: std::ops::RangeInclusive<f64>,
-) -> Result<Duration, ConfigError> {
-    match value {
-        None => Ok(default),
-        Some(n) if n.is_finite() && range.contains(&n) => Ok(Duration::from_secs_f64(n)),
-        Some(n) => Err(config_error(
-            key,
-            format!(
-                "must be a number of seconds between {} and {}, got {n}",
-                range.start(),
-                range.end()
-            ),
-        )),
-    }
-}
-
-impl RawSessions {
-    fn validate(&self) -> Result<SessionsConfig, ConfigError> {
-        let d = Limits::default();
-        Ok(SessionsConfig {
-            stateful: self.stateful.unwrap_or(false),
-            legacy_sse: self.legacy_sse.unwrap_or(true),
-            limits: Limits {
-                max_sessions: whole(
-                    "mcpActions.sessions.maxSessions",
-                    self.max_sessions,
-                    d.max_sessions,
-                    1..=1_000_000,
-                )?,
-                max_per_principal: whole(
-                    "mcpActions.sessions.maxSessionsPerPrincipal",
-                    self.max_sessions_per_principal,
-                    d.max_per_principal,
-                    1..=1_000_000,
-                )?,
-                idle_timeout: seconds(
-                    "mcpActions.sessions.idleTimeoutSeconds",
-                    self.idle_timeout_seconds,
-                    d.idle_timeout,
-                    0.05..=604_800.0,
-                )?,
-                keep_alive: seconds(
-                    "mcpActions.sessions.keepAliveSeconds",
-                    self.keep_alive_seconds,
-                    d.keep_alive,
-                    0.05..=604_800.0,
-                )?,
-            },
-        })
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RawServer {
-    pub key: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub instructions: Option<String>,
-    #[serde(default)]
-    pub include: Vec<RawRule>,
-    #[serde(default)]
-    pub exclude: Vec<RawRule>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RawRule {
-    pub id: Option<String>,
-    pub destructive: Option<bool>,
-    pub read_only: Option<bool>,
-    pub idempotent: Option<bool>,
-}
-
-/// A configuration value that cannot work, named by its key.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("Invalid configuration at {key}: {message}")]
-pub struct ConfigError {
-    pub key: String,
-    pub message: String,
-}
-
-pub(crate) fn config_error(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        key: key.into(),
-        message: message.into(),
-    }
-}
-
-/// `^[a-z0-9][a-z0-9-]*$`, and not `sse` (the legacy transport's path).
-pub fn is_valid_server_key(key: &str) -> bool {
-    let mut chars = key.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && key != "sse"
-}
-
-fn rules(raw: &[RawRule], key: &str) -> Result<Vec<Rule>, ConfigError> {
-    raw.iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let attributes = AttributeRule {
-                destructive: r.destructive,
-                read_only: r.read_only,
-                idempotent: r.idempotent,
-            };
-            Rule::new(r.id.as_deref(), attributes).map_err(|e: GlobError| {
-                config_error(format!("{key}[{i}].id"), format!("not a valid glob: {e}"))
-            })
-        })
-        .collect()
 }
 
 impl EngineConfig {

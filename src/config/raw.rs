@@ -1,0 +1,153 @@
+//! The configuration as the shim hands it over: JSON in camelCase, every field optional, read
+//! as is and validated by [`super::EngineConfig::from_raw`].
+
+use serde::Deserialize;
+
+use super::values::{seconds, whole, ConfigError};
+use super::SessionsConfig;
+use crate::session::Limits;
+use crate::tasks::config::RawTasks;
+
+/// The configuration as the shim hands it over (JSON, camelCase).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawConfig {
+    pub version: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub instructions: Option<String>,
+    pub namespaced_tool_names: Option<bool>,
+    pub tool_name_separator: Option<String>,
+    pub tools_page_size: Option<f64>,
+    #[serde(default)]
+    pub plugin_sources: Vec<String>,
+    #[serde(default)]
+    pub servers: Vec<RawServer>,
+    #[serde(default)]
+    pub sessions: RawSessions,
+    /// `mcpActions.allowedOrigins`.
+    pub allowed_origins: Option<Vec<String>>,
+    /// The origins of `backend.baseUrl` and `app.baseUrl`.
+    #[serde(default)]
+    pub own_origins: Vec<String>,
+    pub oauth: Option<RawOAuth>,
+    #[serde(default)]
+    pub credentials_cache: RawCredentialsCache,
+    /// `mcpActions.cache.toolListTtl`, seconds.
+    pub tool_list_ttl: Option<f64>,
+    /// `backend.actions.filter`.
+    #[serde(default)]
+    pub actions_filter: RawFilter,
+    /// `mcpActions.toolCallTimeout`, seconds.
+    pub tool_call_timeout: Option<f64>,
+    /// `mcpActions.progressInterval`, seconds.
+    pub progress_interval: Option<f64>,
+    /// `mcpActions.sourceListTimeout`, seconds (used by the shim's registry client).
+    pub source_list_timeout: Option<f64>,
+    /// `mcpActions.limits.*`.
+    #[serde(default)]
+    pub limits: RawLimits,
+    /// `mcpActions.tasks.*`.
+    #[serde(default)]
+    pub tasks: RawTasks,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawLimits {
+    pub max_concurrent_calls_per_principal: Option<f64>,
+    pub max_request_body_bytes: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RawFilter {
+    #[serde(default)]
+    pub include: Vec<RawRule>,
+    #[serde(default)]
+    pub exclude: Vec<RawRule>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawCredentialsCache {
+    pub max_entries: Option<f64>,
+    pub opaque_token_ttl_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawOAuth {
+    pub mcp_base_url: String,
+    pub auth_base_url: String,
+    #[serde(default)]
+    pub offline_access: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawSessions {
+    pub stateful: Option<bool>,
+    pub legacy_sse: Option<bool>,
+    pub max_sessions: Option<f64>,
+    pub max_sessions_per_principal: Option<f64>,
+    pub idle_timeout_seconds: Option<f64>,
+    pub keep_alive_seconds: Option<f64>,
+}
+
+impl RawSessions {
+    pub(super) fn validate(&self) -> Result<SessionsConfig, ConfigError> {
+        let d = Limits::default();
+        Ok(SessionsConfig {
+            stateful: self.stateful.unwrap_or(false),
+            legacy_sse: self.legacy_sse.unwrap_or(true),
+            limits: Limits {
+                max_sessions: whole(
+                    "mcpActions.sessions.maxSessions",
+                    self.max_sessions,
+                    d.max_sessions,
+                    1..=1_000_000,
+                )?,
+                max_per_principal: whole(
+                    "mcpActions.sessions.maxSessionsPerPrincipal",
+                    self.max_sessions_per_principal,
+                    d.max_per_principal,
+                    1..=1_000_000,
+                )?,
+                idle_timeout: seconds(
+                    "mcpActions.sessions.idleTimeoutSeconds",
+                    self.idle_timeout_seconds,
+                    d.idle_timeout,
+                    0.05..=604_800.0,
+                )?,
+                keep_alive: seconds(
+                    "mcpActions.sessions.keepAliveSeconds",
+                    self.keep_alive_seconds,
+                    d.keep_alive,
+                    0.05..=604_800.0,
+                )?,
+            },
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawServer {
+    pub key: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub instructions: Option<String>,
+    #[serde(default)]
+    pub include: Vec<RawRule>,
+    #[serde(default)]
+    pub exclude: Vec<RawRule>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawRule {
+    pub id: Option<String>,
+    pub destructive: Option<bool>,
+    pub read_only: Option<bool>,
+    pub idempotent: Option<bool>,
+}

@@ -1,0 +1,95 @@
+//! The checks every configuration value goes through: numbers in range, globs, server keys,
+//! and the error that names the key of a value that cannot work.
+
+use std::time::Duration;
+
+use super::raw::RawRule;
+use crate::tools::glob::GlobError;
+use crate::tools::{AttributeRule, Rule};
+
+/// A whole number in `range`, or `default` when unset; else an error naming `key`.
+pub(crate) fn whole(
+    key: &str,
+    value: Option<f64>,
+    default: usize,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<usize, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(n)
+            if n.fract() == 0.0 && (*range.start() as f64..=*range.end() as f64).contains(&n) =>
+        {
+            Ok(n as usize)
+        }
+        Some(n) => Err(config_error(
+            key,
+            format!(
+                "must be a whole number between {} and {}, got {n}",
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
+}
+
+/// A number of seconds in `range`, or `default` when unset; else an error naming `key`.
+pub(crate) fn seconds(
+    key: &str,
+    value: Option<f64>,
+    default: Duration,
+    range: std::ops::RangeInclusive<f64>,
+) -> Result<Duration, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(n) if n.is_finite() && range.contains(&n) => Ok(Duration::from_secs_f64(n)),
+        Some(n) => Err(config_error(
+            key,
+            format!(
+                "must be a number of seconds between {} and {}, got {n}",
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
+}
+
+/// A configuration value that cannot work, named by its key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Invalid configuration at {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+pub(crate) fn config_error(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+/// `^[a-z0-9][a-z0-9-]*$`, and not `sse` (the legacy transport's path).
+pub fn is_valid_server_key(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && key != "sse"
+}
+
+pub(crate) fn rules(raw: &[RawRule], key: &str) -> Result<Vec<Rule>, ConfigError> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let attributes = AttributeRule {
+                destructive: r.destructive,
+                read_only: r.read_only,
+                idempotent: r.idempotent,
+            };
+            Rule::new(r.id.as_deref(), attributes).map_err(|e: GlobError| {
+                config_error(format!("{key}[{i}].id"), format!("not a valid glob: {e}"))
+            })
+        })
+        .collect()
+}
