@@ -11,12 +11,6 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** The MCP engine of one plugin instance. */
 export declare class McpEngine {
-  /** Validates the configuration: a bad value throws an error that names its key. */
-  constructor(options: EngineOptions, listActions: (credentials: number) => Promise<HostOutcome>, invokeAction: (request: InvokeRequest) => Promise<HostOutcome>, log: (record: LogRecord) => void, deliver: (event: StreamEvent) => void, taskStore?: ((request: TaskStoreRequest) => Promise<TaskStoreReply>) | undefined | null)
-  /** Answer a Streamable HTTP POST. Never rejects: every failure is an HTTP answer. */
-  handlePost(request: McpPostRequest): Promise<McpHttpResponse>
-  /** The answer to any method other than POST on `/v1` or `/v1/{server}`. */
-  methodNotAllowed(method: string, server?: string | undefined | null): McpHttpResponse
   /** The 401 challenge, for a request Backstage's `httpAuth` did not accept. */
   unauthorized(hadToken: boolean, server?: string | undefined | null, body?: Buffer | undefined | null): McpHttpResponse
   /**
@@ -39,9 +33,17 @@ export declare class McpEngine {
    * when OAuth is not offered.
    */
   protectedResourceMetadata(server?: string | undefined | null): McpHttpResponse
-  unreadableBody(status: number, message: string): McpHttpResponse
-  /** `500` for a failure in the shim itself. */
-  internalError(): McpHttpResponse
+  /** Validates the configuration: a bad value throws an error that names its key. */
+  constructor(options: EngineOptions, listActions: (credentials: number) => Promise<HostOutcome>, invokeAction: (request: InvokeRequest) => Promise<HostOutcome>, log: (record: LogRecord) => void, deliver: (event: StreamEvent) => void, taskStore?: ((request: TaskStoreRequest) => Promise<TaskStoreReply>) | undefined | null)
+  /** Tool calls running now (all callers). */
+  callsInFlight(): number
+  /** Open sessions of both transports. */
+  sessionCount(): number
+  /**
+   * Backend shutdown: stop the timers and end every session; returns their ids. Cached
+   * credentials are released through `deliver`.
+   */
+  shutdown(): Array<string>
   /**
    * `GET .../sse`: open a legacy session. With `sessionId` set, write the head, keep the
    * response open under that id, and end it when `deliver` says so.
@@ -52,18 +54,20 @@ export declare class McpEngine {
    * the session's stream through `deliver`, which also releases the handle.
    */
   legacyPost(request: LegacyPostRequest): LegacyPostAnswer
-  /**
-   * A `subscriptions/listen` stream's response closed: forget it. `false` when it was
-   * not open (the server already ended it).
-   */
-  closeListen(key: string): boolean
-  /**
-   * Backend shutdown: the final result of every listen stream (write it, then end the
-   * stream), by key.
-   */
-  closeAllListens(): Array<ListenClose>
   /** The legacy stream's response closed: end its session. */
   closeLegacy(sessionId: string): boolean
+  /** Answer a Streamable HTTP POST. Never rejects: every failure is an HTTP answer. */
+  handlePost(request: McpPostRequest): Promise<McpHttpResponse>
+  /** The answer to any method other than POST on `/v1` or `/v1/{server}`. */
+  methodNotAllowed(method: string, server?: string | undefined | null): McpHttpResponse
+  unreadableBody(status: number, message: string): McpHttpResponse
+  /** `500` for a failure in the shim itself. */
+  internalError(): McpHttpResponse
+  /**
+   * The client of the POST with this ticket went away: stop working on it (its
+   * `handlePost` resolves at once, with status 499). `false` when it is not running.
+   */
+  abandon(ticket: number): boolean
   /** `GET /v1[/{server}]`: the server-to-client stream of a stateful session. */
   openStream(request: SessionRequest): StreamAnswer
   /** The GET stream of a stateful session closed; the session lives on. */
@@ -74,12 +78,15 @@ export declare class McpEngine {
    */
   deleteSession(request: SessionRequest): McpHttpResponse
   /**
-   * The client of the POST with this ticket went away: stop working on it (its
-   * `handlePost` resolves at once, with status 499). `false` when it is not running.
+   * A `subscriptions/listen` stream's response closed: forget it. `false` when it was
+   * not open (the server already ended it).
    */
-  abandon(ticket: number): boolean
-  /** Tool calls running now (all callers). */
-  callsInFlight(): number
+  closeListen(key: string): boolean
+  /**
+   * Backend shutdown: the final result of every listen stream (write it, then end the
+   * stream), by key.
+   */
+  closeAllListens(): Array<ListenClose>
   /** Delete the tasks whose TTL passed (the shim's scheduled sweep); how many. */
   sweepTasks(): Promise<number>
   /**
@@ -89,20 +96,13 @@ export declare class McpEngine {
   stopTasks(): Promise<number>
   /** Tasks running in this instance. */
   tasksRunning(): number
-  /** Open sessions of both transports. */
-  sessionCount(): number
-  /**
-   * Backend shutdown: stop the timers and end every session; returns their ids. Cached
-   * credentials are released through `deliver`.
-   */
-  shutdown(): Array<string>
 }
 
 /** Engine settings. */
 export interface EngineOptions {
   /**
    * JSON of the configuration the shim read from `mcpActions.*` and
-   * `backend.actions.pluginSources` (see `RawConfig` in `src/config.rs`).
+   * `backend.actions.pluginSources` (see `RawConfig` in `src/config/raw.rs`).
    */
   config: string
   /**

@@ -1,10 +1,15 @@
 //! The napi surface: a thin translation between JavaScript values and the pure engine.
 
+mod admission;
 mod callbacks;
 mod engine;
 mod host;
+mod legacy;
 mod log;
+mod posts;
+mod streams;
 mod task_store;
+mod tasks;
 mod timers;
 
 /// One Tokio runtime for the addon, built once with bounded threads: the engine mostly waits
