@@ -2,48 +2,23 @@
 //! within the limits (calls per principal, timeout), report progress, and let the client
 //! cancel it.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use rmcp::model::{ErrorCode, ErrorData};
-use serde_json::value::RawValue;
+use rmcp::model::ErrorData;
 use serde_json::Value;
-use tracing::{debug, error, warn};
+use tracing::{debug, warn};
 
+use super::answers::{answer_of, Answer, Invocation};
 use super::cancel::{CallKey, Cancelled};
 use super::observe::Timer;
 use super::{progress, Engine, Observation, ProgressSink, Scope};
-use crate::host::{ActionHost, CallContext, HostError};
+use crate::host::{ActionHost, CallContext};
 use crate::protocol::context::LogLevel;
-use crate::protocol::jsonrpc::{self, internal_error, invalid_params, params_object, Outcome};
+use crate::protocol::jsonrpc::{self, invalid_params, params_object, Outcome};
 use crate::tasks::promotion::Promotion;
 use crate::tools::mapping::is_valid_tool_name;
 use crate::tools::result;
-use crate::Error;
-
-/// JSON-RPC error code (implementation-defined server error) of a tool call refused because
-/// its caller has too many running.
-pub const TOO_MANY_CALLS: i32 = -32029;
-
-/// One running tool call of a principal; the count goes down when it is dropped (the call
-/// finished, timed out, or its request went away).
-pub(crate) struct InFlight {
-    table: Arc<Mutex<HashMap<String, usize>>>,
-    principal: String,
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = table.get_mut(&self.principal) {
-            *n -= 1;
-            if *n == 0 {
-                table.remove(&self.principal);
-            }
-        }
-    }
-}
 
 impl<H: ActionHost> Engine<H> {
     /// The action a tool name stands for in this scope, found through the action list.
@@ -161,38 +136,6 @@ impl<H: ActionHost> Engine<H> {
                 debug!("notifications/cancelled for a call that is not running: ignored")
             }
         }
-    }
-
-    /// Count one more running call for `principal`, or refuse it when it has as many running
-    /// as `mcpActions.limits.maxConcurrentCallsPerPrincipal` allows.
-    fn admit_call(&self, principal: &str) -> Result<InFlight, ErrorData> {
-        let limit = self.config.max_calls_per_principal;
-        let mut table = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-        let running = table.entry(principal.to_owned()).or_insert(0);
-        if limit > 0 && *running >= limit {
-            if *running == 0 {
-                table.remove(principal);
-            }
-            warn!(principal = %principal, limit, "tool call refused: too many calls in flight");
-            return Err(ErrorData::new(
-                ErrorCode(TOO_MANY_CALLS),
-                format!(
-                    "Too many tool calls in flight for this caller: {limit} are running (mcpActions.limits.maxConcurrentCallsPerPrincipal); retry when one has finished"
-                ),
-                Some(serde_json::json!({ "retryAfterSeconds": 1, "limit": limit })),
-            ));
-        }
-        *running += 1;
-        Ok(InFlight {
-            table: Arc::clone(&self.in_flight),
-            principal: principal.to_owned(),
-        })
-    }
-
-    /// Tool calls running now, for all principals.
-    pub fn calls_in_flight(&self) -> usize {
-        let table = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-        table.values().sum()
     }
 
     async fn call_tool_inner(
@@ -381,68 +324,5 @@ impl<H: ActionHost> Engine<H> {
             input.to_owned(),
         );
         Box::pin(async move { host.invoke_action(&ctx, &action_id, &tool, input).await })
-    }
-}
-
-/// A running action, owned.
-pub(crate) type Invocation =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, HostError>> + Send>>;
-
-/// What an action's answer means for its tool call.
-pub(crate) enum Answer {
-    /// Its output (valid JSON).
-    Output(Box<RawValue>),
-    /// The registry does not know the action (a renamed tool, or none).
-    Missing,
-    /// A known Backstage error: an `isError` result the model can read.
-    ToolError { name: String, message: String },
-    /// Anything else: a JSON-RPC error (the details are in the server log).
-    Fault { error: ErrorData, name: String },
-}
-
-/// What the answer of `action_id` (called as `tool`) means, logged as the server log needs.
-pub(crate) fn answer_of(
-    invoked: Result<String, HostError>,
-    action_id: &str,
-    tool: &str,
-    ctx: &CallContext,
-) -> Answer {
-    match invoked {
-        Ok(output) => match RawValue::from_string(output) {
-            Ok(output) => Answer::Output(output),
-            Err(source) => {
-                let err = Error::BadOutput {
-                    action_id: action_id.to_owned(),
-                    source,
-                };
-                error!(code = err.code(), "{err}");
-                Answer::Fault {
-                    error: internal_error(format!(
-                        "Internal error: tool \"{tool}\" returned output that is not JSON"
-                    )),
-                    name: "BadOutput".to_owned(),
-                }
-            }
-        },
-        Err(HostError { name, message })
-            if name == "NotFoundError"
-                && message == format!("Action \"{action_id}\" not found") =>
-        {
-            Answer::Missing
-        }
-        Err(HostError { name, message }) if result::is_known_error(&name) => {
-            debug!(tool = %tool, error = %name, "tool reported an error");
-            Answer::ToolError { name, message }
-        }
-        Err(HostError { name, message }) => {
-            warn!(tool = %tool, action = %action_id, principal = %ctx.principal, error = %name,
-                "tool call failed: {message}");
-            Answer::Fault {
-                error: internal_error(format!(
-                    "Internal error: tool \"{tool}\" failed unexpectedly; the server log has the details"
-                )),
-                name,
-            }
-        }
     }
 }

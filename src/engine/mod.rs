@@ -1,9 +1,11 @@
 //! The engine: one POST in, one HTTP answer out. Owns the configuration, the host and the
 //! session table.
 
+mod answers;
 mod calls;
 mod cancel;
 mod dispatch;
+mod inflight;
 mod listen;
 mod lists;
 mod observe;
@@ -12,7 +14,7 @@ mod progress;
 mod sessions;
 mod tasks;
 
-pub use calls::TOO_MANY_CALLS;
+pub use inflight::TOO_MANY_CALLS;
 pub use listen::{ListenCheck, LISTEN_KEY};
 pub use observe::{Observation, Observations};
 pub use progress::ProgressSink;

@@ -13,7 +13,8 @@ use tokio::sync::oneshot;
 use tracing::instrument::WithSubscriber;
 use tracing::{debug, error, info, warn};
 
-use super::calls::{answer_of, Answer, InFlight, Invocation};
+use super::answers::{answer_of, Answer, Invocation};
+use super::inflight::InFlight;
 use super::{Engine, Scope};
 use crate::host::{ActionHost, CallContext};
 use crate::protocol::frame::Frame;
