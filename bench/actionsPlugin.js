@@ -1,8 +1,12 @@
 // The benchmark's action source: a plugin `bench` registering 106 actions with realistic
-// schemas (a dozen shapes over typical platform nouns), one of which is `echo`.
+// schemas (a dozen shapes over typical platform nouns), one of which is `echo`. It also serves
+// `POST /api/bench/bare`, the least a Backstage plugin route does: authenticate the caller with
+// httpAuth, record one auditor event, answer a small JSON body. With the registry's invoke it
+// is the floor of an MCP tools/call, which is two such Backstage requests.
 'use strict';
 
-const { createBackendPlugin } = require('@backstage/backend-plugin-api');
+const express = require('express');
+const { coreServices, createBackendPlugin } = require('@backstage/backend-plugin-api');
 const { actionsRegistryServiceRef } = require('@backstage/backend-plugin-api/alpha');
 
 const NOUNS = [
@@ -48,8 +52,25 @@ exports.benchActionsPlugin = createBackendPlugin({
   pluginId: 'bench',
   register(env) {
     env.registerInit({
-      deps: { registry: actionsRegistryServiceRef },
-      async init({ registry }) {
+      deps: {
+        registry: actionsRegistryServiceRef,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auditor: coreServices.auditor,
+      },
+      async init({ registry, httpRouter, httpAuth, auditor }) {
+        const router = express.Router();
+        router.post('/bare', express.json(), async (req, res, next) => {
+          try {
+            const credentials = await httpAuth.credentials(req);
+            const event = await auditor.createEvent({ eventId: 'bare-route', request: req });
+            await event.success();
+            res.json({ message: req.body?.message, principal: credentials.principal.type });
+          } catch (error) {
+            next(error);
+          }
+        });
+        httpRouter.use(router);
         registry.register({
           name: 'echo',
           title: 'Echo',

@@ -11,7 +11,11 @@
 //
 // Cells: tools/call and tools/list in the legacy era (ours, the official plugin, the
 // registry's own endpoint as the floor) and as 2026-07-28 requests (ours; the official plugin
-// cannot speak it), and an "agent turn": connect, list, call once. Legacy turn: initialize,
+// cannot speak it), and an "agent turn": connect, list, call once. A tools/call is two
+// Backstage requests (the MCP route, then the registry's invoke), so its real floor is the
+// registry invoke plus a bare plugin route (httpAuth, one auditor event, a small JSON answer):
+// the "two-request floor" row adds their CPU per request and their time per request (req/s
+// of both in sequence: 1 / (1/a + 1/b)), run by run. Legacy turn: initialize,
 // notifications/initialized, tools/list, tools/call (ours and the official plugin); 2026-07-28
 // turn: tools/list, tools/call (ours). Turn rows count complete turns per second and CPU per
 // turn; latencies are per request.
@@ -33,6 +37,7 @@ const MCP_HEADERS = {
   'mcp-protocol-version': '2025-06-18',
 };
 const REGISTRY = '/api/bench/.backstage/actions/v1/actions';
+const TWO_REQUEST_FLOOR = 'two-request floor (bare route + invoke, computed)';
 const MCP = '/api/mcp-actions/v1';
 
 const call = {
@@ -130,6 +135,18 @@ const CELLS = [
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ message: 'hello' }),
       expect: text => text === '{"output":{"message":"hello"}}',
+    },
+  },
+  {
+    mode: 'tools/call',
+    who: 'floor (bare plugin route)',
+    target: 'floor',
+    request: {
+      method: 'POST',
+      path: '/api/bench/bare',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'hello' }),
+      expect: text => text === '{"message":"hello","principal":"service"}',
     },
   },
   { mode: 'tools/call', who: 'ours, 2026-07-28', target: 'ours', request: modernCall },
@@ -318,23 +335,48 @@ async function main() {
   };
   const ratio = (connections, mode, a, b, field = 'rps') =>
     ratioOf(connections, [mode, a], [mode, b], field);
+  /** Run by run: the bare route and the registry invoke, one after the other. */
+  const twoRequestFloor = connections => {
+    const bare = runsOf(connections, 'floor (bare plugin route)', 'tools/call');
+    const invoke = runsOf(connections, 'floor (registry invoke)', 'tools/call');
+    return bare.map((b, i) => ({
+      rps: 1 / (1 / b.rps + 1 / invoke[i].rps),
+      p50: b.p50 + invoke[i].p50,
+      p99: NaN,
+      cpuMs: b.cpuMs + invoke[i].cpuMs,
+      rssMiB: NaN,
+      failed: 0,
+    }));
+  };
+  /** Run-by-run ratio of a cell to the two-request floor. */
+  const overFloor = (connections, who, field) => {
+    const floor = twoRequestFloor(connections);
+    return spread(runsOf(connections, who, 'tools/call').map((x, i) => x[field] / floor[i][field]));
+  };
   const summary = { options: o, cells: [], ratios: [] };
   for (const connections of o.concurrency) {
     console.log(`\n## concurrency ${connections} (medians over ${o.runs} runs)\n`);
     console.log('| mode | server | req/s (turns/s) | p50 ms | p99 ms | CPU ms/req (/turn) | RSS MiB | failed |');
     console.log('|---|---|---:|---:|---:|---:|---:|---:|');
-    CELLS.forEach((cell, index) => {
-      const rs = results.get(`${connections}|${index}`);
+    const rows = CELLS.map((cell, index) => ({ cell, rs: results.get(`${connections}|${index}`) }));
+    const floorAt = rows.findIndex(({ cell }) => cell.who === 'floor (bare plugin route)') + 1;
+    rows.splice(floorAt, 0, { cell: { mode: 'tools/call', who: TWO_REQUEST_FLOOR }, rs: twoRequestFloor(connections) });
+    for (const { cell, rs } of rows) {
       const m = field => median(rs.map(r => r[field]));
       const row = { connections, mode: cell.mode, who: cell.who, rps: m('rps'), p50: m('p50'), p99: m('p99'), cpuMs: m('cpuMs'), rssMiB: m('rssMiB'), failed: rs.reduce((n, r) => n + r.failed, 0) };
       summary.cells.push(row);
       console.log(
         `| ${cell.mode} | ${cell.who} | ${fmt(row.rps)} | ${fmt(row.p50, 1)} | ${fmt(row.p99, 1)} | ${fmt(row.cpuMs, 2)} | ${fmt(row.rssMiB)} | ${row.failed} |`,
       );
-    });
+    }
     const ratios = [
       ['tools/call req/s, ours / official', ratio(connections, 'tools/call', 'ours', 'official')],
       ['tools/call req/s, ours / floor', ratio(connections, 'tools/call', 'ours', 'floor (registry invoke)')],
+      ['tools/call req/s, ours / two-request floor', overFloor(connections, 'ours', 'rps')],
+      ['tools/call CPU/req, ours / two-request floor', overFloor(connections, 'ours', 'cpuMs')],
+      ['tools/call req/s, ours 2026-07-28 / two-request floor', overFloor(connections, 'ours, 2026-07-28', 'rps')],
+      ['tools/call CPU/req, ours 2026-07-28 / two-request floor', overFloor(connections, 'ours, 2026-07-28', 'cpuMs')],
+      ['tools/call CPU/req, official / two-request floor', overFloor(connections, 'official', 'cpuMs')],
       ['tools/call p99, ours / official', ratio(connections, 'tools/call', 'ours', 'official', 'p99')],
       ['tools/list req/s, cache on / official', ratio(connections, 'tools/list', 'ours, cache on', 'official')],
       ['tools/list req/s, cache off / official', ratio(connections, 'tools/list', 'ours, cache off', 'official')],
