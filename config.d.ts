@@ -44,6 +44,16 @@ export interface Config {
      */
     toolsPageSize?: number;
 
+    /**
+     * How clients find the tools. `all`: every tool in `tools/list`, as the official
+     * plugin does. `search`: `tools/list` answers three tools instead, `search_tools`,
+     * `describe_tools` and `call_tool`, which search, describe and call the caller's own
+     * tools, so the model's context holds three definitions however many tools there are.
+     * A client may choose per request with the header `X-MCP-Tools: all|search`.
+     * @default all
+     */
+    toolDiscovery?: 'all' | 'search';
+
     /** Tracing of tool calls. */
     tracing?: {
       capture?: {
@@ -242,6 +252,11 @@ export interface Config {
         description?: string;
         /** Instructions for the model, in this server's initialize result. */
         instructions?: string;
+        /**
+         * `all` or `search` for this server (see `mcpActions.toolDiscovery`, whose value
+         * it takes when unset).
+         */
+        toolDiscovery?: 'all' | 'search';
         /**
          * Which actions this server offers. A rule matches when its `id` glob (minimatch:
          * `*`, `**`, `?`, `[...]`, `{a,b}`) matches the action id and every attribute it

@@ -75,6 +75,7 @@ export async function readEngineOptions(
     namespacedToolNames: config.getOptionalBoolean('mcpActions.namespacedToolNames'),
     toolNameSeparator: config.getOptionalString('mcpActions.toolNameSeparator'),
     toolsPageSize: config.getOptionalNumber('mcpActions.toolsPageSize'),
+    toolDiscovery: config.getOptionalString('mcpActions.toolDiscovery'),
     pluginSources: config.getOptionalStringArray('backend.actions.pluginSources') ?? [],
     allowedOrigins: config.getOptionalStringArray('mcpActions.allowedOrigins'),
     ownOrigins: [
@@ -137,6 +138,7 @@ export async function readEngineOptions(
         name: server.getString('name'),
         description: server.getOptionalString('description'),
         instructions: server.getOptionalString('instructions'),
+        toolDiscovery: server.getOptionalString('toolDiscovery'),
         include: readRules(server.getOptionalConfigArray('filter.include')),
         exclude: readRules(server.getOptionalConfigArray('filter.exclude')),
       };

@@ -156,6 +156,7 @@ export function createStreamableRouter(options: {
           principal: describePrincipal(caller),
           server: req.params.server,
           readOnly: header(req, 'x-mcp-readonly'),
+          tools: header(req, 'x-mcp-tools'),
           sessionId: header(req, 'mcp-session-id'),
           accept: header(req, 'accept'),
           contentType: header(req, 'content-type'),

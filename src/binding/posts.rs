@@ -26,6 +26,8 @@ pub struct McpPostRequest {
     pub server: Option<String>,
     /// The `X-MCP-Readonly` header.
     pub read_only: Option<String>,
+    /// The `X-MCP-Tools` header (`all` or `search`).
+    pub tools: Option<String>,
     /// The `Mcp-Session-Id` header.
     pub session_id: Option<String>,
     /// The shim's number for this request, handed back in `invokeAction`.
@@ -76,6 +78,7 @@ impl McpEngine {
         let req = PostRequest {
             server: request.server.as_deref(),
             read_only: request.read_only.as_deref(),
+            tools: request.tools.as_deref(),
             session_id: request.session_id.as_deref(),
             accept: request.accept.as_deref(),
             content_type: request.content_type.as_deref(),

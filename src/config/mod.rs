@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::auth::{OAuth, OriginPolicy};
 use crate::session::Limits;
 use crate::tasks::config::TasksConfig;
+use crate::tools::search::Discovery;
 use crate::tools::{Filter, Separator, ToolNaming};
 
 mod raw;
@@ -16,7 +17,7 @@ mod values;
 pub use raw::{
     RawConfig, RawCredentialsCache, RawFilter, RawLimits, RawOAuth, RawRule, RawServer, RawSessions,
 };
-pub(crate) use values::{config_error, rules, seconds, whole};
+pub(crate) use values::{config_error, discovery, rules, seconds, whole};
 pub use values::{is_valid_server_key, ConfigError};
 
 /// Default `tools/list` page size: big enough that typical clients get every tool at once.
@@ -30,6 +31,8 @@ pub struct ServerConfig {
     pub description: Option<String>,
     pub instructions: Option<String>,
     pub filter: Filter,
+    /// `mcpActions.toolDiscovery`, or this server's own `toolDiscovery`.
+    pub tool_discovery: Discovery,
 }
 
 /// The validated configuration.
@@ -152,6 +155,11 @@ impl EngineConfig {
             DEFAULT_PAGE_SIZE,
             1..=MAX_PAGE_SIZE,
         )?;
+        let tool_discovery = discovery(
+            "mcpActions.toolDiscovery",
+            raw.tool_discovery.as_deref(),
+            Discovery::All,
+        )?;
         let mut servers = BTreeMap::new();
         for server in raw.servers {
             let base = format!("mcpActions.servers.{}", server.key);
@@ -175,6 +183,11 @@ impl EngineConfig {
                     description: server.description,
                     instructions: server.instructions,
                     filter,
+                    tool_discovery: discovery(
+                        &format!("{base}.toolDiscovery"),
+                        server.tool_discovery.as_deref(),
+                        tool_discovery,
+                    )?,
                 },
             );
         }
@@ -227,6 +240,7 @@ impl EngineConfig {
                 description: raw.description,
                 instructions: raw.instructions,
                 filter: Filter::default(),
+                tool_discovery,
             },
             servers,
             naming: ToolNaming {

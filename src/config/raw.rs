@@ -19,6 +19,8 @@ pub struct RawConfig {
     pub namespaced_tool_names: Option<bool>,
     pub tool_name_separator: Option<String>,
     pub tools_page_size: Option<f64>,
+    /// `mcpActions.toolDiscovery`: `all` or `search`.
+    pub tool_discovery: Option<String>,
     #[serde(default)]
     pub plugin_sources: Vec<String>,
     #[serde(default)]
@@ -137,6 +139,8 @@ pub struct RawServer {
     pub name: String,
     pub description: Option<String>,
     pub instructions: Option<String>,
+    /// `mcpActions.servers.{key}.toolDiscovery`.
+    pub tool_discovery: Option<String>,
     #[serde(default)]
     pub include: Vec<RawRule>,
     #[serde(default)]

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::raw::RawRule;
 use crate::tools::glob::GlobError;
+use crate::tools::search::Discovery;
 use crate::tools::{AttributeRule, Rule};
 
 /// A whole number in `range`, or `default` when unset; else an error naming `key`.
@@ -92,4 +93,17 @@ pub(crate) fn rules(raw: &[RawRule], key: &str) -> Result<Vec<Rule>, ConfigError
             })
         })
         .collect()
+}
+
+/// `all` or `search` at `key`, or `default` when unset.
+pub(crate) fn discovery(
+    key: &str,
+    value: Option<&str>,
+    default: Discovery,
+) -> Result<Discovery, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(v) => Discovery::parse(v)
+            .ok_or_else(|| config_error(key, format!("must be {}, got \"{v}\"", Discovery::NAMES))),
+    }
 }

@@ -54,7 +54,22 @@ impl<H: ActionHost> Engine<H> {
         Ok((scope.server.filter.allows_id(&id, scope.read_only) == Some(true)).then_some(id))
     }
 
+    /// `tools/call`: of a tool, or in search mode, of one of the three that stand in for
+    /// the catalog.
     pub(crate) async fn call_tool(
+        &self,
+        params: Option<Value>,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+    ) -> Outcome {
+        match self.meta_call_of(&params, scope) {
+            Some(meta) => self.meta_call(meta, params, scope, ctx).await,
+            None => self.call_tool_observed(params, scope, ctx).await,
+        }
+    }
+
+    /// `tools/call` of a tool, recorded for the audit log and the metrics.
+    pub(super) async fn call_tool_observed(
         &self,
         params: Option<Value>,
         scope: &Scope<'_>,

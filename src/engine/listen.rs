@@ -242,6 +242,7 @@ impl<H: ActionHost> Engine<H> {
             server_key: listener.server_key.as_deref(),
             server,
             read_only: listener.read_only,
+            discovery: server.tool_discovery,
             observed: &observed,
             progress: None,
             streamed: &streamed,

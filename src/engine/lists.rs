@@ -17,6 +17,7 @@ use crate::protocol::context::LogLevel;
 use crate::protocol::frame::{CacheHints, Frame};
 use crate::protocol::jsonrpc::{internal_error, invalid_params, params_object, to_raw, Outcome};
 use crate::tools::mapping::NamedTool;
+use crate::tools::search::{self, Discovery};
 use crate::tools::{page, result, ActionList, Filter};
 
 #[derive(Serialize)]
@@ -117,7 +118,15 @@ impl<H: ActionHost> Engine<H> {
                 ))
             }
         };
-        let tools = self.scoped_tools(scope, ctx).await?;
+        let scoped = self.scoped_tools(scope, ctx).await?;
+        let meta;
+        let tools: Vec<&rmcp::model::Tool> = match scope.discovery {
+            Discovery::All => scoped.iter().map(|t| &t.tool).collect(),
+            Discovery::Search => {
+                meta = search::meta_tools(&scoped);
+                meta.iter().collect()
+            }
+        };
         let (range, next_cursor) = page::page(tools.len(), offset, self.config.page_size);
         let count = range.len();
         scope.log(LogLevel::Debug, || {
@@ -127,7 +136,7 @@ impl<H: ActionHost> Engine<H> {
             )
         });
         let raw = to_raw(&ToolsPage {
-            tools: tools[range].iter().map(|t| &t.tool).collect(),
+            tools: tools[range].to_vec(),
             next_cursor,
             cache: scope.frame.private_cache(),
             frame: scope.frame,

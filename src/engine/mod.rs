@@ -11,6 +11,7 @@ mod lists;
 mod observe;
 mod post;
 mod progress;
+mod search;
 mod sessions;
 mod tasks;
 
@@ -42,6 +43,7 @@ use crate::protocol::http::{self, HttpResponse, PostRequest};
 use crate::protocol::jsonrpc::internal_error;
 use crate::session::SessionTable;
 use crate::tools::cache::ToolListCache;
+use crate::tools::search::Discovery;
 use crate::tools::ToolSet;
 
 pub(crate) use post::unknown_server;
@@ -115,6 +117,8 @@ pub(crate) struct Scope<'a> {
     server_key: Option<&'a str>,
     server: &'a ServerConfig,
     read_only: bool,
+    /// All tools, or the three of search mode (`X-MCP-Tools`, else the server's setting).
+    discovery: Discovery,
     observed: &'a Observations,
     /// Where progress of long calls goes, when the client can take it.
     progress: Option<&'a dyn ProgressSink>,

@@ -21,6 +21,7 @@ use crate::protocol::jsonrpc::{
 };
 use crate::protocol::version;
 use crate::session::Transport;
+use crate::tools::search::Discovery;
 
 /// The answer for an unknown `/v1/{key}`.
 pub(crate) fn unknown_server(key: &str, config: &EngineConfig) -> HttpResponse {
@@ -61,6 +62,27 @@ fn read_only_switch(header: Option<&str>) -> Result<bool, HttpResponse> {
     }
 }
 
+/// `X-MCP-Tools`: `all` or `search` for this request; absent, the server's own setting.
+fn discovery_switch(header: Option<&str>, server: Discovery) -> Result<Discovery, HttpResponse> {
+    match header.map(str::trim).filter(|h| !h.is_empty()) {
+        None => Ok(server),
+        Some(value) => Discovery::parse(value).ok_or_else(|| {
+            HttpResponse::rpc_error(
+                400,
+                ErrorData::new(
+                    ErrorCode::INVALID_REQUEST,
+                    format!(
+                        "Bad Request: X-MCP-Tools must be {}, got \"{}\"",
+                        Discovery::NAMES,
+                        jsonrpc::shown(value)
+                    ),
+                    None,
+                ),
+            )
+        }),
+    }
+}
+
 impl<H: ActionHost> Engine<H> {
     /// A POST, with progress of long calls sent to `progress` (SSE chunks that go out before
     /// the answer, which is then an SSE event too) when the client accepts SSE.
@@ -97,6 +119,10 @@ impl<H: ActionHost> Engine<H> {
             Ok(on) => on,
             Err(response) => return response.for_request(&id),
         };
+        let discovery = match discovery_switch(req.tools, server.tool_discovery) {
+            Ok(mode) => mode,
+            Err(response) => return response.for_request(&id),
+        };
         let headers = StandardHeaders {
             protocol_version: req.protocol_version,
             method: req.method,
@@ -131,6 +157,7 @@ impl<H: ActionHost> Engine<H> {
             server_key: req.server,
             server,
             read_only,
+            discovery,
             observed,
             progress: progress.filter(|_| http::accepts_sse(req.accept)),
             streamed: &streamed,

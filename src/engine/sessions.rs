@@ -232,6 +232,7 @@ impl<H: ActionHost> Engine<H> {
             server_key: req_server,
             server,
             read_only: false,
+            discovery: server.tool_discovery,
             observed,
             progress,
             streamed: &streamed,

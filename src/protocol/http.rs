@@ -13,6 +13,8 @@ pub struct PostRequest<'a> {
     pub server: Option<&'a str>,
     /// The `X-MCP-Readonly` header.
     pub read_only: Option<&'a str>,
+    /// The `X-MCP-Tools` header: `all` or `search` (tool discovery for this request).
+    pub tools: Option<&'a str>,
     /// The `Mcp-Session-Id` header (stateful mode).
     pub session_id: Option<&'a str>,
     pub accept: Option<&'a str>,

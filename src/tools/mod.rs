@@ -7,6 +7,7 @@ pub mod glob;
 pub mod mapping;
 pub mod page;
 pub mod result;
+pub mod search;
 
 pub use action::{Action, ActionList, Attributes};
 pub use filter::{AttributeRule, Filter, Rule};

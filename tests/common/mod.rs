@@ -411,6 +411,8 @@ pub struct Modern<'a> {
     pub name: Option<&'a str>,
     pub read_only: Option<&'a str>,
     pub session_id: Option<&'a str>,
+    /// `X-MCP-Tools`.
+    pub tools: Option<&'a str>,
 }
 
 impl<'a> Modern<'a> {
@@ -446,6 +448,7 @@ pub async fn post_modern_as(
             PostRequest {
                 server: headers.server,
                 read_only: headers.read_only,
+                tools: headers.tools,
                 session_id: headers.session_id,
                 accept: Some(ACCEPT),
                 content_type: Some("application/json"),
