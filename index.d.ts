@@ -230,6 +230,8 @@ export interface McpPostRequest {
   server?: string
   /** The `X-MCP-Readonly` header. */
   readOnly?: string
+  /** The `X-MCP-Tools` header (`all` or `search`). */
+  tools?: string
   /** The `Mcp-Session-Id` header. */
   sessionId?: string
   /** The shim's number for this request, handed back in `invokeAction`. */
