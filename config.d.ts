@@ -54,6 +54,17 @@ export interface Config {
      */
     toolDiscovery?: 'all' | 'search';
 
+    /**
+     * Tool schemas as clients get them. `portable`: each input and output schema is
+     * rewritten, when the tool list is built, into the part of JSON Schema every major
+     * client maps without loss (a `type` list becomes `anyOf`, local `$ref`s are inlined,
+     * a schema with no keyword says "any value" explicitly, draft-04 bounds are updated,
+     * `$schema` goes); what a schema accepts does not change. `asis`: as the actions
+     * declare them.
+     * @default portable
+     */
+    schemas?: 'portable' | 'asis';
+
     /** Tracing of tool calls. */
     tracing?: {
       capture?: {

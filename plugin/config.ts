@@ -76,6 +76,7 @@ export async function readEngineOptions(
     toolNameSeparator: config.getOptionalString('mcpActions.toolNameSeparator'),
     toolsPageSize: config.getOptionalNumber('mcpActions.toolsPageSize'),
     toolDiscovery: config.getOptionalString('mcpActions.toolDiscovery'),
+    schemas: config.getOptionalString('mcpActions.schemas'),
     pluginSources: config.getOptionalStringArray('backend.actions.pluginSources') ?? [],
     allowedOrigins: config.getOptionalStringArray('mcpActions.allowedOrigins'),
     ownOrigins: [

@@ -40,6 +40,10 @@ npm run --silent build:ts
 step "TypeScript type check"
 npm run --silent typecheck
 
+# The Inspector's --strict check of the demo's tool schemas (__test__/inspector.test.ts).
+MCP_INSPECTOR=$(inspector_cli)
+export MCP_INSPECTOR
+
 # The JS tests once per supported Node version (the addon is the same Node-API build).
 js_total=0
 for major in 22 24; do

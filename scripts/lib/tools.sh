@@ -62,6 +62,21 @@ py_venv() {
   echo "$venv"
 }
 
+# inspector_cli: the MCP Inspector's CLI (npm @modelcontextprotocol/inspector 2.12.0, whose
+# `--strict` reports tool schemas that clients map with loss), installed once beside the other
+# tools rather than into the repository (it brings its own React, Vite and MCP SDKs).
+inspector_cli() {
+  local dir="$MCP_TOOLS_DIR/inspector-2.12.0"
+  local cli="$dir/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"
+  if [ ! -f "$cli" ]; then
+    rm -rf "$dir.partial" && mkdir -p "$dir.partial"
+    (cd "$dir.partial" && printf '{"private": true}\n' >package.json &&
+      npm install --silent --no-audit --no-fund --ignore-scripts '@modelcontextprotocol/inspector@2.12.0' >&2)
+    rm -rf "$dir" && mv "$dir.partial" "$dir"
+  fi
+  echo "$cli"
+}
+
 # yarn_home: Yarn 4 from the npm package @yarnpkg/cli-dist; bin/yarn runs it.
 yarn_home() {
   local dir

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::auth::{OAuth, OriginPolicy};
 use crate::session::Limits;
 use crate::tasks::config::TasksConfig;
+use crate::tools::portable::SchemaMode;
 use crate::tools::search::Discovery;
 use crate::tools::{Filter, Separator, ToolNaming};
 
@@ -78,6 +79,8 @@ pub struct EngineConfig {
     pub max_request_body_bytes: usize,
     /// `mcpActions.tasks.*`.
     pub tasks: TasksConfig,
+    /// `mcpActions.schemas`: tool schemas portable (rewritten) or as declared.
+    pub schemas: SchemaMode,
 }
 
 /// `mcpActions.sessions.*`: which session transports are on, and their limits.
@@ -126,6 +129,7 @@ impl Default for EngineConfig {
             max_calls_per_principal: 32,
             max_request_body_bytes: 4 * 1024 * 1024,
             tasks: TasksConfig::default(),
+            schemas: SchemaMode::Portable,
         }
     }
 }
@@ -201,7 +205,17 @@ impl EngineConfig {
                 "backend.actions.filter.exclude",
             )?,
         };
+        let schemas = match raw.schemas.as_deref() {
+            None => SchemaMode::Portable,
+            Some(v) => SchemaMode::parse(v).ok_or_else(|| {
+                config_error(
+                    "mcpActions.schemas",
+                    format!("must be {}, got \"{v}\"", SchemaMode::NAMES),
+                )
+            })?,
+        };
         Ok(Self {
+            schemas,
             tasks: raw.tasks.validate()?,
             actions_filter,
             tool_call_timeout: seconds(

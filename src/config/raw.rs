@@ -19,6 +19,8 @@ pub struct RawConfig {
     pub namespaced_tool_names: Option<bool>,
     pub tool_name_separator: Option<String>,
     pub tools_page_size: Option<f64>,
+    /// `mcpActions.schemas`: `portable` or `asis`.
+    pub schemas: Option<String>,
     /// `mcpActions.toolDiscovery`: `all` or `search`.
     pub tool_discovery: Option<String>,
     #[serde(default)]

@@ -170,9 +170,9 @@ impl<H: ActionHost> Engine<H> {
                     Some((key, dispatch::server_info_meta(server, &config.version)))
                 })
                 .collect(),
+            tools: ToolSet::new(config.schemas),
             config,
             host: Arc::new(host),
-            tools: ToolSet::default(),
         }
     }
 

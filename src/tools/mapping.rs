@@ -7,6 +7,7 @@ use rmcp::model::{Tool, ToolAnnotations};
 
 use super::action::{Action, ActionList};
 use super::filter::Filter;
+use super::portable::{make_portable, SchemaMode};
 
 /// What joins plugin and action in a namespaced tool name.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -123,18 +124,41 @@ impl std::fmt::Display for SkipReason {
     }
 }
 
-/// The tool for one action, under the given name.
+/// The tool for one action, under the given name, with its schemas as declared.
 pub fn action_to_tool(action: &Action, name: String) -> Result<Tool, SkipReason> {
+    action_to_tool_with(action, name, SchemaMode::AsIs).map(|(tool, _)| tool)
+}
+
+/// The tool for one action, with its schemas as `mode` has them, and what of them could
+/// not be made portable.
+pub fn action_to_tool_with(
+    action: &Action,
+    name: String,
+    mode: SchemaMode,
+) -> Result<(Tool, Vec<String>), SkipReason> {
     if name.is_empty() {
         return Err(SkipReason::EmptyName);
     }
-    let input = Arc::clone(
-        action
-            .schema
-            .input
-            .object()
-            .ok_or(SkipReason::InputSchemaNotObject)?,
-    );
+    let input = action
+        .schema
+        .input
+        .object()
+        .ok_or(SkipReason::InputSchemaNotObject)?;
+    let mut unportable = Vec::new();
+    let mut shaped = |schema: &Arc<serde_json::Map<String, serde_json::Value>>, which: &str| {
+        if mode == SchemaMode::AsIs {
+            return Arc::clone(schema);
+        }
+        let portable = make_portable(schema);
+        unportable.extend(
+            portable
+                .unportable
+                .into_iter()
+                .map(|c| format!("{which}: {c}")),
+        );
+        portable.schema
+    };
+    let input = shaped(input, "inputSchema");
     let mut annotations = ToolAnnotations::new().open_world(false);
     annotations.title = action.title.clone();
     annotations.read_only_hint = action.attributes.read_only;
@@ -147,9 +171,9 @@ pub fn action_to_tool(action: &Action, name: String) -> Result<Tool, SkipReason>
         tool = tool.with_title(title.clone());
     }
     if let Some(output) = action.schema.output.object() {
-        tool = tool.with_raw_output_schema(Arc::clone(output));
+        tool = tool.with_raw_output_schema(shaped(output, "outputSchema"));
     }
-    Ok(tool)
+    Ok((tool, unportable))
 }
 
 /// A tool and the action behind it.
@@ -207,9 +231,18 @@ fn assign_names<'a>(
 #[derive(Debug, Default)]
 pub struct ToolSet {
     warned: Mutex<HashSet<String>>,
+    /// `mcpActions.schemas`.
+    schemas: SchemaMode,
 }
 
 impl ToolSet {
+    pub fn new(schemas: SchemaMode) -> Self {
+        Self {
+            warned: Mutex::default(),
+            schemas,
+        }
+    }
+
     fn warn_once(&self, action_id: &str, message: impl FnOnce() -> String) {
         let first = self
             .warned
@@ -248,8 +281,18 @@ impl ToolSet {
             if !filter.allows(action, read_only) {
                 continue;
             }
-            match action_to_tool(action, name) {
-                Ok(tool) => {
+            match action_to_tool_with(action, name, self.schemas) {
+                Ok((tool, unportable)) => {
+                    if !unportable.is_empty() {
+                        self.warn_once(&format!("{}#schema", action.id), || {
+                            format!(
+                                "The schema of action \"{}\" cannot be made portable ({}); tool \"{}\" is listed with it as it is, which some clients may refuse",
+                                action.id,
+                                unportable.join("; "),
+                                tool.name
+                            )
+                        });
+                    }
                     if let Some(base) = collided_with {
                         self.warn_once(&action.id, || {
                             format!(

@@ -6,6 +6,7 @@ pub mod filter;
 pub mod glob;
 pub mod mapping;
 pub mod page;
+pub mod portable;
 pub mod result;
 pub mod search;
 

@@ -1,0 +1,106 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/backend';
+
+// The MCP Inspector's CLI with --strict (npm @modelcontextprotocol/inspector 2.12.0, installed
+// by `npm test` into the tools cache: MCP_INSPECTOR) on the demo backend as a user starts it:
+// with the default portable schemas it finds nothing; with `mcpActions.schemas: asis` it finds
+// what Backstage's own catalog actions declare.
+
+const INSPECTOR = process.env.MCP_INSPECTOR ?? '';
+const TOKEN = 'inspector-test-token-0123456789';
+const children: ChildProcess[] = [];
+const scratch = mkdtempSync(join(tmpdir(), 'mcp-inspector-'));
+
+afterAll(async () => {
+  await Promise.all(
+    children.map(child => {
+      if (child.exitCode !== null) return undefined;
+      const exited = new Promise(r => child.once('exit', r));
+      child.kill('SIGTERM');
+      return exited;
+    }),
+  );
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function demo(extraConfig?: string): Promise<string> {
+  const port = await freePort();
+  const args = ['backend.js', '--config', 'app-config.yaml'];
+  if (extraConfig) {
+    const file = join(scratch, `extra-${port}.yaml`);
+    writeFileSync(file, extraConfig);
+    args.push('--config', file);
+  }
+  const child = spawn(process.execPath, args, {
+    cwd: resolve(__dirname, '../dev'),
+    env: { ...process.env, PORT: String(port), MCP_DEMO_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`demo did not start:\n${output}`)), 45_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('MCP endpoint:')) {
+        clearTimeout(timer);
+        ready();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', code => fail(new Error(`demo exited with ${code}:\n${output}`)));
+  });
+  return `http://localhost:${port}/api/mcp-actions/v1`;
+}
+
+interface Finding {
+  rule: string;
+  severity: string;
+  schema: string;
+  path: string;
+}
+
+async function strict(url: string) {
+  const { stdout, stderr } = await promisify(execFile)(
+    process.execPath,
+    [INSPECTOR, '--cli', url, '--transport', 'http', '--method', 'tools/list', '--strict', '--format', 'json', '--header', `Authorization: Bearer ${TOKEN}`],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  const out = JSON.parse(stdout) as {
+    result: { tools: { name: string }[] };
+    schemaFindings?: { toolName: string; findings: Finding[] }[];
+  };
+  return { tools: out.result.tools.map(t => t.name), findings: out.schemaFindings ?? [], stderr };
+}
+
+describe('the MCP Inspector --strict on the demo', () => {
+  it('has the Inspector to run', () => {
+    expect(INSPECTOR, 'npm test installs it; or set MCP_INSPECTOR to its clients/launcher/build/index.js').not.toBe('');
+    expect(existsSync(INSPECTOR)).toBe(true);
+  });
+
+  it('finds nothing in the portable schemas and both findings when they are served as declared', async () => {
+    const [portable, asis] = await Promise.all([demo(), demo('mcpActions:\n  schemas: asis\n')]);
+    const ours = await strict(portable);
+    expect(ours.tools).toContain('catalog.query-catalog-entities');
+    expect(ours.tools.length).toBeGreaterThanOrEqual(13);
+    expect(ours.findings).toEqual([]);
+    expect(ours.stderr).not.toContain('Warning');
+
+    const declared = await strict(asis);
+    expect(declared.tools).toEqual(ours.tools);
+    expect(
+      declared.findings.map(f => [f.toolName, f.findings.map(x => `${x.severity} ${x.rule} ${x.schema}`)]),
+    ).toEqual([
+      ['catalog.query-catalog-entities', ['warning type-union inputSchema']],
+      ['catalog.validate-entity', ['warning untyped-schema outputSchema']],
+    ]);
+    expect(declared.stderr).toContain('0 errors, 2 warnings across 2 tools.');
+  }, 120_000);
+});
