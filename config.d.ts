@@ -125,6 +125,26 @@ export interface Config {
     };
 
     /**
+     * Ours. Result budgets: a tool result whose text is over `maxChars` characters does not
+     * reach the model whole. The call answers `isError` with how large it was, the budget,
+     * how to narrow the call, the first part of the output, and a `resource_link`; the whole
+     * is kept in the plugin's database and its owner (only) reads it with `resources/read`,
+     * page by page, from any replica, for `ttlSeconds`.
+     */
+    results?: {
+      /**
+       * Characters a result may have (0 turns budgets off). About 20,000 tokens by default.
+       * @default 80000
+       */
+      maxChars?: number;
+      /**
+       * How long an oversized result stays readable, in seconds (1 to 86400).
+       * @default 600
+       */
+      ttlSeconds?: number;
+    };
+
+    /**
      * Ours. MCP Tasks (extension `io.modelcontextprotocol/tasks`, 2026-07-28 clients that
      * declare it): a long `tools/call` is answered with a task the client polls
      * (`tasks/get`) and may cancel (`tasks/cancel`), while the action runs on. Tasks are
@@ -268,6 +288,11 @@ export interface Config {
          * it takes when unset).
          */
         toolDiscovery?: 'all' | 'search';
+        /** This server's result budget (see `mcpActions.results`). */
+        results?: {
+          /** Characters a result may have on this server (0: none). */
+          maxChars?: number;
+        };
         /**
          * Which actions this server offers. A rule matches when its `id` glob (minimatch:
          * `*`, `**`, `?`, `[...]`, `{a,b}`) matches the action id and every attribute it

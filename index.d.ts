@@ -276,6 +276,18 @@ export interface PrecheckRequest {
   body?: Buffer
 }
 
+/** One row of the results table: a tool result over its call's budget, kept for its owner. */
+export interface ResultRow {
+  resultId: string
+  owner: string
+  /** The whole result (JSON text). */
+  text: string
+  pageChars: number
+  createdMs: number
+  /** The sweep deletes rows whose time this is; reads after it find nothing. */
+  expiresMs: number
+}
+
 /** GET or DELETE of a stateful Streamable HTTP session. */
 export interface SessionRequest {
   server?: string
@@ -337,6 +349,8 @@ export interface TaskStoreReply {
   count?: number
   /** `heartbeat`: ids that are no longer working (or gone). */
   ended?: Array<string>
+  /** `loadResult`: the row, when there is one. */
+  result?: ResultRow
 }
 
 /** What the engine asks of the store. */
@@ -345,7 +359,8 @@ export interface TaskStoreRequest {
    * `create` (`task`), `load` (`taskId`), `finish` (`taskId`, `status`, `statusMessage`,
    * `payload`: only a working row changes), `heartbeat` (`taskIds`: refresh those still
    * working, answer `ended` with the others) or `sweep` (delete rows expired at `nowMs`,
-   * answer `count`).
+   * answer `count`; expired results go too), `putResult` (`result`) or `loadResult`
+   * (`resultId`).
    */
   op: string
   nowMs: number
@@ -355,4 +370,6 @@ export interface TaskStoreRequest {
   status?: string
   statusMessage?: string
   payload?: string
+  result?: ResultRow
+  resultId?: string
 }

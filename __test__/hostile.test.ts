@@ -144,7 +144,7 @@ const cases: Case[] = [
   { name: 'unknown method', send: () => rpc('foo/bar'), status: 200, code: NO_METHOD, message: 'Method not found: foo/bar' },
   { name: 'empty method', send: () => rpc(''), status: 200, code: NO_METHOD },
   { name: 'rpc.discover', send: () => rpc('rpc.discover'), status: 200, code: NO_METHOD },
-  { name: 'resources/list (not offered)', send: () => rpc('resources/list'), status: 200, code: NO_METHOD },
+  { name: 'prompts/list (not offered)', send: () => rpc('prompts/list'), status: 200, code: NO_METHOD },
   { name: 'a notification as a request', send: () => rpc('notifications/initialized'), status: 200, code: NO_METHOD },
   { name: 'an unknown notification', send: () => post({ jsonrpc: '2.0', method: 'notifications/whatever' }), status: 202 },
   // Batches of nonsense.

@@ -85,6 +85,7 @@ describe('2026-07-28 results', () => {
         capabilities: {
           tools: { listChanged: true },
           logging: {},
+          resources: {},
           extensions: { 'io.modelcontextprotocol/tasks': {} },
         },
         ttlMs: 2000,
@@ -159,7 +160,7 @@ describe('2026-07-28 refusals: exact status, code and id', () => {
     ['ping', body(18, 'ping'), headers('ping'), 404, -32601, 'Method not found: ping'],
     ['logging/setLevel', body(19, 'logging/setLevel', { level: 'debug' }), headers('logging/setLevel'), 404, -32601, 'Method not found: logging/setLevel'],
     ['resources/subscribe', body(20, 'resources/subscribe', { uri: 'x:y' }), headers('resources/subscribe'), 404, -32601, 'Method not found: resources/subscribe'],
-    ['resources/list', body(21, 'resources/list'), headers('resources/list'), 404, -32601, 'Method not found: resources/list'],
+    ['resources/subscribe', body(21, 'resources/subscribe', { uri: 'mcp-actions://results/00' }), headers('resources/subscribe'), 404, -32601, 'Method not found: resources/subscribe'],
     ['prompts/list', body(22, 'prompts/list'), headers('prompts/list'), 404, -32601, 'Method not found: prompts/list'],
     ['listen without SSE', body(23, 'subscriptions/listen', { notifications: {} }), headers('subscriptions/listen', undefined, { Accept: 'application/json' }), 406, -32000, 'must allow text/event-stream'],
     ['no token', call(24), headers('tools/call', 'testing.echo', { Authorization: undefined }), 401, -32001, 'Unauthorized'],

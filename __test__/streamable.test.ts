@@ -67,7 +67,8 @@ describe('MCP client over Streamable HTTP, real backend', () => {
       version: require('../package.json').version,
     });
     expect(client.getInstructions()).toBe('Prefer read-only tools.');
-    expect(client.getServerCapabilities()).toEqual({ tools: {} });
+    // Resources: the results over the budget (mcpActions.results.maxChars, on by default).
+    expect(client.getServerCapabilities()).toEqual({ tools: {}, resources: {} });
   });
 
   it('lists every registered action as a tool with annotations and schemas', async () => {

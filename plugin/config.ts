@@ -53,7 +53,22 @@ export function tasksEnabled(config: RootConfigService): boolean {
   return config.getOptionalBoolean('mcpActions.tasks.enabled') ?? true;
 }
 
-/** `mcpActions.tasks.sweepIntervalSeconds`: how often expired tasks are deleted. */
+/**
+ * Whether the engine needs the plugin's database: for tasks, or for results over a budget
+ * (`mcpActions.results.maxChars`, on by default, or any server's own).
+ */
+export function storeNeeded(config: RootConfigService): boolean {
+  const budget = (c?: { getOptionalNumber(key: string): number | undefined }) =>
+    c?.getOptionalNumber('results.maxChars');
+  const servers = config.getOptionalConfig('mcpActions.servers');
+  const budgets = [
+    budget(config.getOptionalConfig('mcpActions')) ?? 80_000,
+    ...(servers?.keys() ?? []).map(key => budget(servers!.getConfig(key)) ?? 0),
+  ];
+  return tasksEnabled(config) || budgets.some(b => b > 0);
+}
+
+/** `mcpActions.tasks.sweepIntervalSeconds`: how often expired tasks (and results) are deleted. */
 export function sweepIntervalSeconds(config: RootConfigService): number {
   return config.getOptionalNumber('mcpActions.tasks.sweepIntervalSeconds') ?? 300;
 }
@@ -123,6 +138,10 @@ export async function readEngineOptions(
       ),
       keepAliveSeconds: config.getOptionalNumber('mcpActions.sessions.keepAliveSeconds'),
     },
+    results: {
+      maxChars: config.getOptionalNumber('mcpActions.results.maxChars'),
+      ttlSeconds: config.getOptionalNumber('mcpActions.results.ttlSeconds'),
+    },
     tasks: {
       enabled: tasksEnabled(config),
       promoteAfterSeconds: config.getOptionalNumber('mcpActions.tasks.promoteAfterSeconds'),
@@ -140,6 +159,7 @@ export async function readEngineOptions(
         description: server.getOptionalString('description'),
         instructions: server.getOptionalString('instructions'),
         toolDiscovery: server.getOptionalString('toolDiscovery'),
+        results: { maxChars: server.getOptionalNumber('results.maxChars') },
         include: readRules(server.getOptionalConfigArray('filter.include')),
         exclude: readRules(server.getOptionalConfigArray('filter.exclude')),
       };

@@ -10,7 +10,7 @@ import {
 } from '@backstage/backend-plugin-api/alpha';
 import { RequestTable } from './bridge/requests';
 import { createObserver } from './bridge/observe';
-import { readEngineOptions, sweepIntervalSeconds, tasksEnabled } from './config';
+import { readEngineOptions, storeNeeded, sweepIntervalSeconds } from './config';
 import { createTaskStore, openTaskDatabase } from './tasks/store';
 import { createWellKnownRouter } from './routers/createWellKnownRouter';
 import { CredentialsTable } from './bridge/credentials';
@@ -77,8 +77,9 @@ export function createMcpActionsPlugin(
           const requests = new RequestTable(deps.tracing);
           const streams = new StreamTable(credentials, requests);
           const engineOptions = await readEngineOptions(config, deps.discovery);
-          // Tasks live in the plugin's database, so that every replica serves them.
-          const tasks = tasksEnabled(config)
+          // Tasks, and results over the budget, live in the plugin's database, so that every
+          // replica serves them.
+          const tasks = storeNeeded(config)
             ? createTaskStore(await openTaskDatabase(deps.database), logger)
             : undefined;
           const engine = createEngine({
@@ -102,7 +103,7 @@ export function createMcpActionsPlugin(
             logger,
           });
           if (tasks) {
-            // One replica at a time deletes the tasks whose TTL passed.
+            // One replica at a time deletes the tasks and results whose TTL passed.
             const every = sweepIntervalSeconds(config);
             await deps.scheduler.scheduleTask({
               id: 'mcp-actions-tasks-sweep',
@@ -111,7 +112,7 @@ export function createMcpActionsPlugin(
               initialDelay: { seconds: Math.min(every, 60) },
               fn: async () => {
                 const swept = await engine.sweepTasks();
-                if (swept > 0) logger.info(`deleted ${swept} expired MCP tasks`);
+                if (swept > 0) logger.info(`deleted ${swept} expired MCP tasks and results`);
               },
             });
           }

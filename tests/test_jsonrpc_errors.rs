@@ -59,12 +59,12 @@ async fn non_object_and_wrong_version_are_invalid_requests() {
 #[tokio::test]
 async fn unknown_method_is_method_not_found() {
     let f = fixture();
-    let r = post(&f.engine, &request(1, "resources/list", json!({}))).await;
+    let r = post(&f.engine, &request(1, "prompts/list", json!({}))).await;
     assert_eq!(r.status, 200);
     let b = body_json(&r);
     assert_eq!(b["id"], 1);
     assert_eq!(b["error"]["code"], -32601);
-    assert_eq!(b["error"]["message"], "Method not found: resources/list");
+    assert_eq!(b["error"]["message"], "Method not found: prompts/list");
 }
 
 #[tokio::test]

@@ -46,7 +46,7 @@ async fn discover_names_the_server_its_revisions_and_capabilities() {
     );
     assert_eq!(
         result["capabilities"],
-        json!({"tools": {"listChanged": true}, "logging": {}, "extensions": {"io.modelcontextprotocol/tasks": {}}})
+        json!({"tools": {"listChanged": true}, "logging": {}, "resources": {}, "extensions": {"io.modelcontextprotocol/tasks": {}}})
     );
     assert_eq!(result["instructions"], "Prefer read-only tools.");
     assert_eq!(result["ttlMs"], 5000);
@@ -369,7 +369,6 @@ async fn methods_2026_07_28_lacks_are_404_with_method_not_found() {
         "initialize",
         "ping",
         "logging/setLevel",
-        "resources/list",
         "resources/subscribe",
         "prompts/list",
         "tasks/list",

@@ -54,6 +54,17 @@ async fn result_names_the_server_and_its_tools_capability() {
         json!({"name": "acme-backstage", "version": "9.9.9", "description": "Acme's Backstage"})
     );
     assert_eq!(b["result"]["instructions"], "Use catalog tools first.");
+    // Resources: the results over the budget (mcpActions.results.maxChars, on by default).
+    assert_eq!(
+        b["result"]["capabilities"],
+        json!({"tools": {}, "resources": {}})
+    );
+    let off = fixture_with(
+        config_from(json!({"results": {"maxChars": 0}})),
+        default_actions(),
+        vec![],
+    );
+    let b = body_json(&post(&off.engine, &init("2025-06-18")).await);
     assert_eq!(b["result"]["capabilities"], json!({"tools": {}}));
 }
 

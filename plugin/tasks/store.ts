@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import type { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
-import type { TaskRow, TaskStoreReply, TaskStoreRequest } from '../../index';
+import type { ResultRow, TaskRow, TaskStoreReply, TaskStoreRequest } from '../../index';
 
 const TABLE = 'mcp_actions_tasks';
+const RESULTS = 'mcp_actions_results';
 
 /** The migrations shipped in the package (`migrations/` beside `dist/`). */
 export const MIGRATIONS = resolve(__dirname, '..', '..', 'migrations');
@@ -20,6 +21,15 @@ interface Row {
   poll_interval_ms: number | string;
   heartbeat_ms: number | string;
   payload: string | null;
+}
+
+interface StoredResultRow {
+  result_id: string;
+  owner: string;
+  text: string;
+  page_chars: number;
+  created_ms: number | string;
+  expires_ms: number | string;
 }
 
 /** PostgreSQL hands `bigint` columns back as strings. */
@@ -57,6 +67,17 @@ function fromRow(row: Row): TaskRow {
   };
 }
 
+function fromResultRow(row: StoredResultRow): ResultRow {
+  return {
+    resultId: row.result_id,
+    owner: row.owner,
+    text: row.text,
+    pageChars: Number(row.page_chars),
+    createdMs: ms(row.created_ms),
+    expiresMs: ms(row.expires_ms),
+  };
+}
+
 /** The plugin's database, migrated (unless Backstage is told to skip migrations). */
 export async function openTaskDatabase(database: DatabaseService): Promise<Knex> {
   const knex = await database.getClient();
@@ -72,13 +93,15 @@ export async function openTaskDatabase(database: DatabaseService): Promise<Knex>
 /**
  * The engine's task store on knex: rows only. Each operation is one statement (or two for
  * the heartbeat), so any replica on the same database sees a task as soon as `create`
- * resolved, and `finish` changes a working row only (whichever replica is first wins).
+ * resolved, and `finish` changes a working row only (whichever replica is first wins). The
+ * results over a server's budget are kept beside the tasks, the same way.
  */
 export function createTaskStore(
   knex: Knex,
   logger: LoggerService,
 ): (request: TaskStoreRequest) => Promise<TaskStoreReply> {
   const tasks = () => knex<Row>(TABLE);
+  const results = () => knex<StoredResultRow>(RESULTS);
   return async request => {
     switch (request.op) {
       case 'create': {
@@ -115,8 +138,25 @@ export function createTaskStore(
       }
       case 'sweep': {
         const count = await tasks().where('expires_ms', '<=', request.nowMs).delete();
-        if (count > 0) logger.debug(`swept ${count} expired MCP tasks`);
-        return { count };
+        const kept = await results().where('expires_ms', '<=', request.nowMs).delete();
+        if (count + kept > 0) logger.debug(`swept ${count} expired MCP tasks and ${kept} results`);
+        return { count: count + kept };
+      }
+      case 'putResult': {
+        const r = request.result!;
+        await results().insert({
+          result_id: r.resultId,
+          owner: r.owner,
+          text: r.text,
+          page_chars: r.pageChars,
+          created_ms: r.createdMs,
+          expires_ms: r.expiresMs,
+        });
+        return {};
+      }
+      case 'loadResult': {
+        const row = await results().where({ result_id: request.resultId! }).first();
+        return { result: row ? fromResultRow(row) : undefined };
       }
       default:
         throw new Error(`unknown task store operation "${request.op}"`);

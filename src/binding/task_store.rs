@@ -8,7 +8,7 @@ use napi::Status;
 use napi_derive::napi;
 
 use super::host::JsHost;
-use crate::tasks::{Outcome, StoreError, Task, TaskStore};
+use crate::tasks::{Outcome, StoreError, StoredResult, Task, TaskStore};
 
 /// One row of the tasks table. Times are milliseconds since the Unix epoch.
 #[napi(object)]
@@ -30,13 +30,27 @@ pub struct TaskRow {
     pub payload: Option<String>,
 }
 
+/// One row of the results table: a tool result over its call's budget, kept for its owner.
+#[napi(object)]
+pub struct ResultRow {
+    pub result_id: String,
+    pub owner: String,
+    /// The whole result (JSON text).
+    pub text: String,
+    pub page_chars: f64,
+    pub created_ms: f64,
+    /// The sweep deletes rows whose time this is; reads after it find nothing.
+    pub expires_ms: f64,
+}
+
 /// What the engine asks of the store.
 #[napi(object)]
 pub struct TaskStoreRequest {
     /// `create` (`task`), `load` (`taskId`), `finish` (`taskId`, `status`, `statusMessage`,
     /// `payload`: only a working row changes), `heartbeat` (`taskIds`: refresh those still
     /// working, answer `ended` with the others) or `sweep` (delete rows expired at `nowMs`,
-    /// answer `count`).
+    /// answer `count`; expired results go too), `putResult` (`result`) or `loadResult`
+    /// (`resultId`).
     pub op: String,
     pub now_ms: f64,
     pub task: Option<TaskRow>,
@@ -45,6 +59,8 @@ pub struct TaskStoreRequest {
     pub status: Option<String>,
     pub status_message: Option<String>,
     pub payload: Option<String>,
+    pub result: Option<ResultRow>,
+    pub result_id: Option<String>,
 }
 
 /// The store's answer.
@@ -58,6 +74,8 @@ pub struct TaskStoreReply {
     pub count: Option<u32>,
     /// `heartbeat`: ids that are no longer working (or gone).
     pub ended: Option<Vec<String>>,
+    /// `loadResult`: the row, when there is one.
+    pub result: Option<ResultRow>,
 }
 
 /// `(request: TaskStoreRequest) => Promise<TaskStoreReply>`
@@ -80,6 +98,8 @@ fn request(op: &str, now_ms: u64) -> TaskStoreRequest {
         status: None,
         status_message: None,
         payload: None,
+        result: None,
+        result_id: None,
     }
 }
 
@@ -164,5 +184,31 @@ impl TaskStore for JsHost {
     async fn sweep(&self, now_ms: u64) -> Result<usize, StoreError> {
         let reply = self.store(request("sweep", now_ms)).await?;
         Ok(reply.count.unwrap_or(0) as usize)
+    }
+
+    async fn put_result(&self, result: &StoredResult) -> Result<(), StoreError> {
+        let mut req = request("putResult", result.created_ms);
+        req.result = Some(ResultRow {
+            result_id: result.id.clone(),
+            owner: result.owner.clone(),
+            text: result.text.clone(),
+            page_chars: result.page_chars as f64,
+            created_ms: result.created_ms as f64,
+            expires_ms: result.expires_ms as f64,
+        });
+        self.store(req).await.map(|_| ())
+    }
+
+    async fn load_result(&self, id: &str) -> Result<Option<StoredResult>, StoreError> {
+        let mut req = request("loadResult", 0);
+        req.result_id = Some(id.to_owned());
+        Ok(self.store(req).await?.result.map(|row| StoredResult {
+            id: row.result_id,
+            owner: row.owner,
+            text: row.text,
+            page_chars: row.page_chars as u64,
+            created_ms: row.created_ms as u64,
+            expires_ms: row.expires_ms as u64,
+        }))
     }
 }

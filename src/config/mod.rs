@@ -16,7 +16,8 @@ mod raw;
 mod values;
 
 pub use raw::{
-    RawConfig, RawCredentialsCache, RawFilter, RawLimits, RawOAuth, RawRule, RawServer, RawSessions,
+    RawConfig, RawCredentialsCache, RawFilter, RawLimits, RawOAuth, RawResults, RawRule, RawServer,
+    RawSessions,
 };
 pub(crate) use values::{config_error, discovery, rules, seconds, whole};
 pub use values::{is_valid_server_key, ConfigError};
@@ -34,7 +35,12 @@ pub struct ServerConfig {
     pub filter: Filter,
     /// `mcpActions.toolDiscovery`, or this server's own `toolDiscovery`.
     pub tool_discovery: Discovery,
+    /// `mcpActions.results.maxChars`, or this server's own (0: no budget).
+    pub max_result_chars: usize,
 }
+
+/// `mcpActions.results.maxChars` by default: about 20,000 tokens.
+pub const DEFAULT_MAX_RESULT_CHARS: usize = 80_000;
 
 /// The validated configuration.
 #[derive(Debug, Clone)]
@@ -81,6 +87,8 @@ pub struct EngineConfig {
     pub tasks: TasksConfig,
     /// `mcpActions.schemas`: tool schemas portable (rewritten) or as declared.
     pub schemas: SchemaMode,
+    /// `mcpActions.results.ttlSeconds`: how long an oversized result stays readable.
+    pub result_ttl: Duration,
 }
 
 /// `mcpActions.sessions.*`: which session transports are on, and their limits.
@@ -110,6 +118,7 @@ impl Default for EngineConfig {
             version: env!("CARGO_PKG_VERSION").into(),
             default_server: ServerConfig {
                 name: "backstage".into(),
+                max_result_chars: DEFAULT_MAX_RESULT_CHARS,
                 ..ServerConfig::default()
             },
             servers: BTreeMap::new(),
@@ -130,6 +139,7 @@ impl Default for EngineConfig {
             max_request_body_bytes: 4 * 1024 * 1024,
             tasks: TasksConfig::default(),
             schemas: SchemaMode::Portable,
+            result_ttl: Duration::from_secs(600),
         }
     }
 }
@@ -158,6 +168,12 @@ impl EngineConfig {
             raw.tools_page_size,
             DEFAULT_PAGE_SIZE,
             1..=MAX_PAGE_SIZE,
+        )?;
+        let max_result_chars = whole(
+            "mcpActions.results.maxChars",
+            raw.results.max_chars,
+            DEFAULT_MAX_RESULT_CHARS,
+            0..=100_000_000,
         )?;
         let tool_discovery = discovery(
             "mcpActions.toolDiscovery",
@@ -192,6 +208,12 @@ impl EngineConfig {
                         server.tool_discovery.as_deref(),
                         tool_discovery,
                     )?,
+                    max_result_chars: whole(
+                        &format!("{base}.results.maxChars"),
+                        server.results.max_chars,
+                        max_result_chars,
+                        0..=100_000_000,
+                    )?,
                 },
             );
         }
@@ -216,6 +238,12 @@ impl EngineConfig {
         };
         Ok(Self {
             schemas,
+            result_ttl: seconds(
+                "mcpActions.results.ttlSeconds",
+                raw.results.ttl_seconds,
+                defaults.result_ttl,
+                1.0..=86_400.0,
+            )?,
             tasks: raw.tasks.validate()?,
             actions_filter,
             tool_call_timeout: seconds(
@@ -255,6 +283,7 @@ impl EngineConfig {
                 instructions: raw.instructions,
                 filter: Filter::default(),
                 tool_discovery,
+                max_result_chars,
             },
             servers,
             naming: ToolNaming {

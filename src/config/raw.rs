@@ -54,6 +54,17 @@ pub struct RawConfig {
     /// `mcpActions.tasks.*`.
     #[serde(default)]
     pub tasks: RawTasks,
+    /// `mcpActions.results.*`.
+    #[serde(default)]
+    pub results: RawResults,
+}
+
+/// `mcpActions.results.*` (a server has `maxChars` only).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawResults {
+    pub max_chars: Option<f64>,
+    pub ttl_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -143,6 +154,9 @@ pub struct RawServer {
     pub instructions: Option<String>,
     /// `mcpActions.servers.{key}.toolDiscovery`.
     pub tool_discovery: Option<String>,
+    /// `mcpActions.servers.{key}.results.maxChars`.
+    #[serde(default)]
+    pub results: RawResults,
     #[serde(default)]
     pub include: Vec<RawRule>,
     #[serde(default)]

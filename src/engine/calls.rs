@@ -290,7 +290,7 @@ impl<H: ActionHost> Engine<H> {
                             output.get().len()
                         )
                     });
-                    return Ok(result::success(&output, &scope.frame));
+                    return Ok(self.within_budget(&output, &name, scope, ctx).await);
                 }
                 Answer::Missing => {
                     if looked_up {

@@ -17,18 +17,29 @@ use crate::protocol::jsonrpc::{
 use crate::protocol::version;
 
 /// Methods of 2026-07-28 this server answers.
-pub(crate) const MODERN_METHODS: [&str; 4] = [
+pub(crate) const MODERN_METHODS: [&str; 7] = [
     "server/discover",
     "tools/list",
     "tools/call",
     "subscriptions/listen",
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
 ];
 
 /// Methods of the tasks extension (when `mcpActions.tasks.enabled`).
 pub(crate) const TASK_METHODS: [&str; 3] = ["tasks/get", "tasks/cancel", "tasks/update"];
 
 /// Methods of the legacy revisions this server answers.
-const LEGACY_METHODS: [&str; 4] = ["initialize", "ping", "tools/list", "tools/call"];
+const LEGACY_METHODS: [&str; 7] = [
+    "initialize",
+    "ping",
+    "tools/list",
+    "tools/call",
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
+];
 
 /// A modern request for a method that does not exist in 2026-07-28 or that this server does
 /// not offer: `404` with `-32601`, as the Streamable HTTP transport asks.
@@ -93,6 +104,9 @@ impl<H: ActionHost> Engine<H> {
             {
                 self.task_method(method, params, scope, ctx).await
             }
+            "resources/read" => self.read_resource(params, scope, ctx).await,
+            "resources/list" => self.list_resources(scope, "resources"),
+            "resources/templates/list" => self.list_resources(scope, "resourceTemplates"),
             "initialize" if !modern => self.initialize(params, scope.server),
             "ping" if !modern => to_raw(&Map::new()),
             _ => Err(method_not_found(method)),
@@ -105,19 +119,29 @@ impl<H: ActionHost> Engine<H> {
         let negotiated = version::negotiate(requested);
         let mut info = Implementation::new(&server.name, &self.config.version);
         info.description = server.description.clone();
-        let mut result =
-            InitializeResult::new(ServerCapabilities::builder().enable_tools().build())
-                .with_server_info(info)
-                .with_protocol_version(negotiated);
+        let capabilities = if server.max_result_chars > 0 {
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .build()
+        } else {
+            ServerCapabilities::builder().enable_tools().build()
+        };
+        let mut result = InitializeResult::new(capabilities)
+            .with_server_info(info)
+            .with_protocol_version(negotiated);
         result.instructions = server.instructions.clone();
         to_raw(&result)
     }
 
-    /// What discover advertises: tools (with list changes), logging, and the tasks
-    /// extension when tasks are on.
-    fn capabilities(&self) -> Value {
+    /// What discover advertises: tools (with list changes), logging, resources (the results
+    /// over the server's budget), and the tasks extension when tasks are on.
+    fn capabilities(&self, server: &ServerConfig) -> Value {
         let mut capabilities =
             serde_json::json!({ "tools": { "listChanged": true }, "logging": {} });
+        if server.max_result_chars > 0 {
+            capabilities["resources"] = serde_json::json!({});
+        }
         if self.config.tasks.enabled {
             capabilities["extensions"] = serde_json::json!({ crate::tasks::EXTENSION: {} });
         }
@@ -128,7 +152,7 @@ impl<H: ActionHost> Engine<H> {
     fn discover(&self, scope: &Scope<'_>) -> Result<Box<RawValue>, ErrorData> {
         to_raw(&DiscoverResult {
             supported_versions: version::all(),
-            capabilities: self.capabilities(),
+            capabilities: self.capabilities(scope.server),
             instructions: scope.server.instructions.as_deref(),
             cache: scope.frame.public_cache(),
             frame: scope.frame,

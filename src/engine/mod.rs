@@ -11,6 +11,7 @@ mod lists;
 mod observe;
 mod post;
 mod progress;
+mod results;
 mod search;
 mod sessions;
 mod tasks;

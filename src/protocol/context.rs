@@ -264,6 +264,7 @@ pub fn classify(body: &Body, headers: StandardHeaders<'_>) -> Result<RequestCont
     let routed = match method.as_str() {
         "tools/call" => Some("name"),
         "tasks/get" | "tasks/cancel" | "tasks/update" => Some("taskId"),
+        "resources/read" => Some("uri"),
         _ => None,
     };
     if let Some(Value::String(name)) = routed.and_then(|key| params.and_then(|p| p.get(key))) {

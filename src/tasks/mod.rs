@@ -11,7 +11,9 @@ pub mod promotion;
 mod store;
 mod time;
 
-pub use store::{cancel_for, read_for, MemoryTaskStore, StoreError, TaskStore};
+pub use store::{
+    cancel_for, read_for, result_for, MemoryTaskStore, StoreError, StoredResult, TaskStore,
+};
 pub use time::iso8601;
 
 use serde_json::{json, Value};

@@ -12,6 +12,21 @@ use std::sync::Mutex;
 
 use super::{Outcome, Task};
 
+/// A tool result over its call's budget, kept whole for its owner (`resources/read`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResult {
+    /// 128 random bits, hex: the last part of its `mcp-actions://results/{id}` URI.
+    pub id: String,
+    /// The principal whose call produced it: the only one who may read it.
+    pub owner: String,
+    /// The result's text (the action's output, JSON).
+    pub text: String,
+    /// Characters per page of `resources/read`.
+    pub page_chars: u64,
+    pub created_ms: u64,
+    pub expires_ms: u64,
+}
+
 /// A store that could not be reached or refused a write.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the task store failed: {0}")]
@@ -41,8 +56,33 @@ pub trait TaskStore: Send + Sync {
         now_ms: u64,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 
-    /// Delete tasks whose TTL passed; how many.
+    /// Delete tasks and results whose TTL passed; how many.
     fn sweep(&self, now_ms: u64) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
+    /// Keep an oversized result: when this returns `Ok`, every replica can read it.
+    fn put_result(
+        &self,
+        result: &StoredResult,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn load_result(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<StoredResult>, StoreError>> + Send;
+}
+
+/// The stored result `id` as `owner` may read it at `now_ms`: `None` for an unknown id, an
+/// expired result, or someone else's (the same answer, so ids cannot be probed).
+pub async fn result_for<S: TaskStore>(
+    store: &S,
+    owner: &str,
+    id: &str,
+    now_ms: u64,
+) -> Result<Option<StoredResult>, StoreError> {
+    Ok(store
+        .load_result(id)
+        .await?
+        .filter(|r| r.owner == owner && now_ms < r.expires_ms))
 }
 
 /// The task `id` as its `owner` may see it at `now_ms`: `None` for an unknown id, an expired
@@ -96,6 +136,7 @@ pub async fn cancel_for<S: TaskStore>(
 #[derive(Debug, Default)]
 pub struct MemoryTaskStore {
     tasks: Mutex<HashMap<String, Task>>,
+    results: Mutex<HashMap<String, StoredResult>>,
 }
 
 impl MemoryTaskStore {
@@ -147,8 +188,27 @@ impl TaskStore for MemoryTaskStore {
 
     async fn sweep(&self, now_ms: u64) -> Result<usize, StoreError> {
         let mut tasks = self.lock();
-        let before = tasks.len();
+        let mut results = self.results.lock().unwrap_or_else(|e| e.into_inner());
+        let before = tasks.len() + results.len();
         tasks.retain(|_, t| !t.expired(now_ms));
-        Ok(before - tasks.len())
+        results.retain(|_, r| now_ms < r.expires_ms);
+        Ok(before - tasks.len() - results.len())
+    }
+
+    async fn put_result(&self, result: &StoredResult) -> Result<(), StoreError> {
+        self.results
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(result.id.clone(), result.clone());
+        Ok(())
+    }
+
+    async fn load_result(&self, id: &str) -> Result<Option<StoredResult>, StoreError> {
+        Ok(self
+            .results
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned())
     }
 }

@@ -1,6 +1,7 @@
 //! Actions as MCP tools: the action model, names, filters, schemas and annotations, results.
 
 pub mod action;
+pub mod budget;
 pub mod cache;
 pub mod filter;
 pub mod glob;

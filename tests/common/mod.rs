@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use mcp_actions_backend::protocol::context::TraceContext;
-use mcp_actions_backend::tasks::{MemoryTaskStore, Outcome, StoreError, Task, TaskStore};
+use mcp_actions_backend::tasks::{
+    MemoryTaskStore, Outcome, StoreError, StoredResult, Task, TaskStore,
+};
 use mcp_actions_backend::{
     ActionHost, CallContext, Engine, EngineConfig, HostError, HttpResponse, PostRequest,
 };
@@ -55,6 +57,12 @@ impl TaskStore for TestHost {
     }
     async fn sweep(&self, now_ms: u64) -> Result<usize, StoreError> {
         self.tasks.sweep(now_ms).await
+    }
+    async fn put_result(&self, result: &StoredResult) -> Result<(), StoreError> {
+        self.tasks.put_result(result).await
+    }
+    async fn load_result(&self, id: &str) -> Result<Option<StoredResult>, StoreError> {
+        self.tasks.load_result(id).await
     }
 }
 
