@@ -16,6 +16,26 @@ const NOUNS = [
 ];
 const VERBS = ['get', 'list', 'create', 'update', 'delete', 'describe', 'restart'];
 
+/**
+ * How many actions the plugin registers: 106 (echo and every verb over every noun), or
+ * `BENCH_ACTIONS` (for the context table's 1,000): then the nouns repeat with a number, as
+ * an installation with many similar plugins has (`get-service-2`).
+ */
+const TOTAL = Number(process.env.BENCH_ACTIONS ?? 1 + VERBS.length * NOUNS.length);
+
+/** [verb, noun] of every action but echo, in registration order. */
+function pairs() {
+  const out = [];
+  for (let round = 1; out.length < TOTAL - 1; round++) {
+    for (const verb of VERBS) {
+      for (const noun of NOUNS) {
+        if (out.length < TOTAL - 1) out.push([verb, round === 1 ? noun : `${noun}-${round}`]);
+      }
+    }
+  }
+  return out;
+}
+
 /** One action's schemas and attributes from its verb. */
 function shape(verb, noun) {
   const readOnly = ['get', 'list', 'describe'].includes(verb);
@@ -82,20 +102,18 @@ exports.benchActionsPlugin = createBackendPlugin({
           },
           action: async ({ input }) => ({ output: { message: input.message } }),
         });
-        for (const verb of VERBS) {
-          for (const noun of NOUNS) {
-            const { attributes, schema } = shape(verb, noun);
-            registry.register({
-              name: `${verb}-${noun}`,
-              title: `${verb[0].toUpperCase()}${verb.slice(1)} ${noun}`,
-              description: `${verb[0].toUpperCase()}${verb.slice(1)} a ${noun} in the platform inventory.`,
-              attributes,
-              schema,
-              action: async ({ input }) => ({
-                output: { name: input.name, kind: noun, status: 'ok', updatedAt: new Date(0).toISOString() },
-              }),
-            });
-          }
+        for (const [verb, noun] of pairs()) {
+          const { attributes, schema } = shape(verb, noun);
+          registry.register({
+            name: `${verb}-${noun}`,
+            title: `${verb[0].toUpperCase()}${verb.slice(1)} ${noun}`,
+            description: `${verb[0].toUpperCase()}${verb.slice(1)} a ${noun} in the platform inventory.`,
+            attributes,
+            schema,
+            action: async ({ input }) => ({
+              output: { name: input.name, kind: noun, status: 'ok', updatedAt: new Date(0).toISOString() },
+            }),
+          });
         }
       },
     });
@@ -103,4 +121,4 @@ exports.benchActionsPlugin = createBackendPlugin({
 });
 
 /** How many actions the plugin registers. */
-exports.BENCH_ACTION_COUNT = 1 + VERBS.length * NOUNS.length;
+exports.BENCH_ACTION_COUNT = TOTAL;

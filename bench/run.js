@@ -18,16 +18,16 @@
 // of both in sequence: 1 / (1/a + 1/b)), run by run. Legacy turn: initialize,
 // notifications/initialized, tools/list, tools/call (ours and the official plugin); 2026-07-28
 // turn: tools/list, tools/call (ours). Turn rows count complete turns per second and CPU per
-// turn; latencies are per request.
+// turn; latencies are per request. Last, the context table of bench/context.js: what the
+// tool definitions cost a model in tokens, in all and in search mode.
 'use strict';
 
 const autocannon = require('autocannon');
-const { spawn, execFileSync } = require('node:child_process');
-const { readFileSync, writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
+const { writeFileSync } = require('node:fs');
 const os = require('node:os');
-const path = require('node:path');
 const { TOKEN } = require('./server');
+const { cpuSeconds, rssMiB, startBackend } = require('./backends');
+const { contextTable } = require('./context');
 const { BENCH_ACTION_COUNT } = require('./actionsPlugin');
 
 const MCP_HEADERS = {
@@ -185,58 +185,6 @@ function options(argv) {
     else throw new Error(`unknown option ${flag}; see the header of bench/run.js`);
   }
   return o;
-}
-
-function freePort() {
-  return new Promise(resolve => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const TICK_SECONDS = 1 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
-
-/** Seconds of CPU (user + system) the process has used, all its threads. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_SECONDS;
-}
-
-function rssMiB(pid) {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match[1]) / 1024;
-}
-
-/** A fresh backend process for one run. */
-async function startBackend(target, ttl) {
-  const port = await freePort();
-  const args = [path.join(__dirname, 'server.js'), target, String(port)];
-  if (ttl !== undefined) args.push(String(ttl));
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', chunk => {
-      out += chunk;
-      if (out.includes('ready\n')) resolve();
-    });
-    child.once('exit', code => reject(new Error(`${target} backend exited (${code}) before it was ready`)));
-  });
-  child.stdout.resume();
-  return {
-    pid: child.pid,
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise(resolve => {
-        child.once('exit', resolve);
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 /** The requests of a cell, in order (one, or the steps of a turn). */
@@ -413,8 +361,11 @@ async function main() {
   for (const [name, value, ok] of targets) {
     console.log(`| ${name} | ${fmt(value, 2)} | ${ok(value) ? 'met' : 'MISSED'} |`);
   }
+  const context = await contextTable({ duration: o.duration });
+  console.log(`\n## What an agent pays for the tools\n\n${context.markdown}`);
+  summary.context = context.rows;
   if (o.json) writeFileSync(o.json, `${JSON.stringify(summary, null, 2)}\n`);
-  const failed = summary.cells.reduce((n, c) => n + c.failed, 0);
+  const failed = summary.cells.reduce((n, c) => n + c.failed, 0) + context.failed;
   if (failed > 0) {
     console.error(`\n${failed} requests failed: the numbers above are not comparable`);
     process.exitCode = 1;

@@ -273,3 +273,36 @@ async fn tools_list_is_portable_by_default_and_as_declared_with_asis() {
         .unwrap_err();
     assert_eq!(e.to_string(), "Invalid configuration at mcpActions.schemas: must be \"portable\" or \"asis\", got \"strict\"");
 }
+
+#[test]
+fn a_ref_to_its_own_ancestor_stays_and_nothing_is_copied_for_it() {
+    // What zod-to-json-schema writes for a recursive filter: a pointer to an enclosing schema.
+    let tree = json!({
+        "type": "object",
+        "properties": {"tree": {"type": "object", "properties": {
+            "name": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": "#/properties/tree"}},
+        }}},
+    });
+    let got = portable(tree.clone());
+    assert_eq!(
+        got.unportable,
+        ["a recursive $ref (#/properties/tree) at properties.tree.properties.children.items.$ref"]
+    );
+    assert_eq!(Value::Object((*got.schema).clone()), tree);
+}
+
+#[test]
+fn when_a_rewrite_would_move_what_a_staying_ref_names_the_schema_is_served_as_declared() {
+    let linked = json!({
+        "type": "object",
+        "properties": {"node": {
+            "type": ["object", "null"],
+            "properties": {"next": {"anyOf": [{"type": "null"}, {"$ref": "#/properties/node/properties/next"}]}},
+        }},
+    });
+    let got = portable(linked.clone());
+    assert_eq!(Value::Object((*got.schema).clone()), linked);
+    assert_eq!(got.unportable.len(), 2, "{:?}", got.unportable);
+    assert!(got.unportable[1].contains("served as declared"));
+}

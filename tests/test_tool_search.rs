@@ -586,3 +586,18 @@ fn a_summary_is_the_first_sentence_cut_to_about_200_characters() {
     assert!(cut.chars().count() <= 201, "{}", cut.chars().count());
     assert!(!cut.contains("  "));
 }
+
+#[test]
+fn a_tool_list_keeps_its_search_index_until_it_is_rebuilt() {
+    use mcp_actions_backend::tools::search::SearchIndexes;
+    let indexes = SearchIndexes::default();
+    let list = std::sync::Arc::new(tools_of(actions()));
+    let first = indexes.of(&list);
+    assert!(std::sync::Arc::ptr_eq(&first, &indexes.of(&list)));
+    assert_eq!(first.rank(&list, "echo")[0].tool.name, "testing.echo");
+    let rebuilt = std::sync::Arc::new(tools_of(actions()));
+    assert!(!std::sync::Arc::ptr_eq(&first, &indexes.of(&rebuilt)));
+    drop(list);
+    let _ = indexes.of(&std::sync::Arc::new(tools_of(actions())));
+    assert!(indexes.len() <= 2, "indexes of dropped lists go: {}", indexes.len());
+}

@@ -44,7 +44,7 @@ use crate::protocol::http::{self, HttpResponse, PostRequest};
 use crate::protocol::jsonrpc::internal_error;
 use crate::session::SessionTable;
 use crate::tools::cache::ToolListCache;
-use crate::tools::search::Discovery;
+use crate::tools::search::{Discovery, SearchIndexes};
 use crate::tools::ToolSet;
 
 pub(crate) use post::unknown_server;
@@ -68,6 +68,8 @@ pub struct Engine<H> {
     listeners: listen::Listeners,
     /// Tasks running in this instance.
     runs: tasks::Runs,
+    /// BM25 indexes of the tool lists search mode searches.
+    search_indexes: SearchIndexes,
 }
 
 /// Status of the answer to an abandoned request (nobody reads it: the client is gone).
@@ -164,6 +166,7 @@ impl<H: ActionHost> Engine<H> {
             cancellable: cancel::Cancellable::default(),
             listeners: listen::Listeners::default(),
             runs: tasks::Runs::default(),
+            search_indexes: SearchIndexes::default(),
             server_info: std::iter::once(None)
                 .chain(config.servers.keys().cloned().map(Some))
                 .filter_map(|key| {

@@ -120,7 +120,7 @@ impl<H: ActionHost> Engine<H> {
             },
         };
         let tools = self.scoped_tools(scope, ctx).await?;
-        let ranked = search::rank(&tools, query);
+        let ranked = self.search_indexes.of(&tools).rank(&tools, query);
         let hits: Vec<Value> = ranked
             .iter()
             .take(limit)

@@ -227,6 +227,28 @@ fn assign_names<'a>(
     out
 }
 
+/// What could not be made portable, each kind once: `a recursive $ref (#/x) at a.b` twice
+/// reads `inputSchema: a recursive $ref (#/x) (2 times, first at a.b)`.
+fn constructs(unportable: &[String]) -> String {
+    let mut kinds: Vec<(&str, usize, &str)> = Vec::new();
+    for item in unportable {
+        let (what, at) = item.split_once(" at ").unwrap_or((item, ""));
+        match kinds.iter_mut().find(|(w, _, _)| *w == what) {
+            Some((_, n, _)) => *n += 1,
+            None => kinds.push((what, 1, at)),
+        }
+    }
+    kinds
+        .iter()
+        .map(|(what, n, at)| match (n, at.is_empty()) {
+            (1, true) => (*what).to_owned(),
+            (1, false) => format!("{what} at {at}"),
+            (n, _) => format!("{what} ({n} times, first at {at})"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Builds tool lists and remembers what it already warned about (once per action).
 #[derive(Debug, Default)]
 pub struct ToolSet {
@@ -286,9 +308,9 @@ impl ToolSet {
                     if !unportable.is_empty() {
                         self.warn_once(&format!("{}#schema", action.id), || {
                             format!(
-                                "The schema of action \"{}\" cannot be made portable ({}); tool \"{}\" is listed with it as it is, which some clients may refuse",
+                                "The schema of action \"{}\" cannot be made wholly portable: {}; tool \"{}\" is listed with those parts as declared, which some clients may refuse",
                                 action.id,
-                                unportable.join("; "),
+                                constructs(&unportable),
                                 tool.name
                             )
                         });

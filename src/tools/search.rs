@@ -4,9 +4,10 @@
 //! summaries, and the three tools' definitions. The engine applies them to the caller's own
 //! tool list, so a tool the caller cannot see is never found.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
 
-use bm25::{Document, Language, SearchEngineBuilder};
+use bm25::{Document, Language, SearchEngine, SearchEngineBuilder};
 use rmcp::model::{Tool, ToolAnnotations};
 use serde_json::{json, Map, Value};
 
@@ -91,26 +92,87 @@ fn document(tool: &Tool) -> String {
     )
 }
 
-/// The tools matching `query`, best first (BM25 over name, title and description); equal
-/// scores in name order, so the same query over the same tools always gives the same list.
-pub fn rank<'a>(tools: &'a [NamedTool], query: &str) -> Vec<&'a NamedTool> {
-    if tools.is_empty() || query.trim().is_empty() {
-        return Vec::new();
+/// The BM25 index of one tool list (name, title, description of each tool).
+pub struct SearchIndex {
+    engine: SearchEngine<usize>,
+}
+
+impl SearchIndex {
+    pub fn new(tools: &[NamedTool]) -> Self {
+        let documents: Vec<Document<usize>> = tools
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Document::new(i, document(&t.tool)))
+            .collect();
+        Self {
+            engine: SearchEngineBuilder::<usize>::with_documents(Language::English, documents)
+                .build(),
+        }
     }
-    let documents: Vec<Document<usize>> = tools
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Document::new(i, document(&t.tool)))
-        .collect();
-    let engine = SearchEngineBuilder::<usize>::with_documents(Language::English, documents).build();
-    let mut hits: Vec<(f32, &NamedTool)> = engine
-        .search(query, tools.len())
-        .into_iter()
-        .filter(|hit| hit.score > 0.0)
-        .map(|hit| (hit.score, &tools[hit.document.id]))
-        .collect();
-    hits.sort_by(|(a, x), (b, y)| b.total_cmp(a).then_with(|| x.tool.name.cmp(&y.tool.name)));
-    hits.into_iter().map(|(_, tool)| tool).collect()
+
+    /// The tools of `tools` (the list this index was built from) matching `query`, best
+    /// first; equal scores in name order, so the same query over the same tools always gives
+    /// the same list.
+    pub fn rank<'a>(&self, tools: &'a [NamedTool], query: &str) -> Vec<&'a NamedTool> {
+        if tools.is_empty() || query.trim().is_empty() {
+            return Vec::new();
+        }
+        let mut hits: Vec<(f32, &NamedTool)> = self
+            .engine
+            .search(query, tools.len())
+            .into_iter()
+            .filter(|hit| hit.score > 0.0)
+            .filter_map(|hit| Some((hit.score, tools.get(hit.document.id)?)))
+            .collect();
+        hits.sort_by(|(a, x), (b, y)| b.total_cmp(a).then_with(|| x.tool.name.cmp(&y.tool.name)));
+        hits.into_iter().map(|(_, tool)| tool).collect()
+    }
+}
+
+/// The tools matching `query`, best first (BM25 over name, title and description).
+pub fn rank<'a>(tools: &'a [NamedTool], query: &str) -> Vec<&'a NamedTool> {
+    SearchIndex::new(tools).rank(tools, query)
+}
+
+/// Indexes of the tool lists in use, one per list (the tool-list cache shares a list between
+/// the requests of a caller, so a search reuses its index until the list is rebuilt).
+#[derive(Default)]
+pub struct SearchIndexes {
+    indexes: Mutex<HashMap<usize, Indexed>>,
+}
+
+/// A tool list (while it lives) and its index.
+type Indexed = (Weak<Vec<NamedTool>>, Arc<SearchIndex>);
+
+/// Indexes kept at most (of lists still alive); past it, the table starts over.
+const MAX_INDEXES: usize = 1024;
+
+impl SearchIndexes {
+    pub fn of(&self, tools: &Arc<Vec<NamedTool>>) -> Arc<SearchIndex> {
+        let key = Arc::as_ptr(tools) as usize;
+        let lock = || self.indexes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((list, index)) = lock().get(&key) {
+            if list.upgrade().is_some_and(|l| Arc::ptr_eq(&l, tools)) {
+                return Arc::clone(index);
+            }
+        }
+        let index = Arc::new(SearchIndex::new(tools));
+        let mut indexes = lock();
+        indexes.retain(|_, (list, _)| list.strong_count() > 0);
+        if indexes.len() >= MAX_INDEXES {
+            indexes.clear();
+        }
+        indexes.insert(key, (Arc::downgrade(tools), Arc::clone(&index)));
+        index
+    }
+
+    pub fn len(&self) -> usize {
+        self.indexes.lock().map(|i| i.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// One `search_tools` hit as the model reads it.

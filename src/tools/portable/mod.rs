@@ -23,9 +23,11 @@ use serde_json::{json, Map, Value};
 mod rules;
 mod walk;
 
+use rules::inline_refs;
+use rules::refs_resolve;
 use rules::{any_value, constrains};
-pub use rules::{drop_dialect, exclusive_bounds, inline_refs, type_union, untyped};
-use walk::{for_each_subschema, subschemas, BOOLEAN_OK};
+pub use rules::{drop_dialect, exclusive_bounds, type_union, untyped};
+use walk::{for_each_subschema, subschemas, Place, BOOLEAN_OK};
 
 /// How tool schemas reach clients.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -58,21 +60,22 @@ pub struct Portable {
 }
 
 /// The node rules, everywhere below and at `node`. `keyword`: what holds this schema.
-fn apply(node: &mut Value, keyword: Option<&str>, path: &str, left: &mut Vec<String>) {
+fn apply(node: &mut Value, keyword: Option<&str>, place: &Place, left: &mut Vec<String>) {
     match node {
         Value::Bool(_) if keyword.is_some_and(|k| BOOLEAN_OK.contains(&k)) => return,
         Value::Bool(true) => *node = json!({ "anyOf": any_value() }),
         Value::Bool(false) => *node = json!({ "not": {} }),
         _ => {}
     }
-    for_each_subschema(node, path, &mut |child, child_path, key| {
-        apply(child, key, child_path, left);
+    for_each_subschema(node, place, &mut |child, child_place, key| {
+        apply(child, key, child_place, left);
     });
     let Value::Object(map) = node else { return };
     exclusive_bounds(map);
     if !type_union(map) {
         left.push(format!(
-            "a \"type\" list that names no JSON types at {path}type"
+            "a \"type\" list that names no JSON types at {}type",
+            place.path
         ));
     }
     if keyword != Some("not") {
@@ -111,7 +114,8 @@ pub fn make_portable(schema: &Arc<Map<String, Value>>) -> Portable {
     };
     let original = Value::Object(map.clone());
     let mut root = original.clone();
-    let mut unportable = inline_refs(&mut root, &original, "", &mut Vec::new());
+    let top = Place::default();
+    let mut unportable = inline_refs(&mut root, &original, &top, &mut Vec::new());
     if let Value::Object(map) = &mut root {
         if unportable.is_empty() {
             map.remove("definitions");
@@ -119,7 +123,15 @@ pub fn make_portable(schema: &Arc<Map<String, Value>>) -> Portable {
         }
         drop_dialect(map);
     }
-    apply(&mut root, None, "", &mut unportable);
+    apply(&mut root, None, &top, &mut unportable);
+    if !refs_resolve(&root, &root) {
+        // A ref that stayed no longer finds what it named: serve the schema as declared.
+        unportable.push("refs that stay would point elsewhere after the rewrite, so the schema is served as declared".into());
+        return Portable {
+            schema: Arc::clone(schema),
+            unportable,
+        };
+    }
     match root {
         Value::Object(map) => Portable {
             schema: Arc::new(map),

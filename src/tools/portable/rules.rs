@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::walk::for_each_subschema;
+use super::walk::{for_each_subschema, Place};
 
 const JSON_TYPES: [&str; 7] = [
     "string", "number", "integer", "boolean", "object", "array", "null",
@@ -200,35 +200,51 @@ fn resolve<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
     root.pointer(path)
 }
 
+/// Whether `pointer` is `ancestor` or lies below it.
+fn is_within(pointer: &str, ancestor: &str) -> bool {
+    pointer == ancestor
+        || pointer
+            .strip_prefix(ancestor)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// Rule: every local, non-recursive `$ref` is replaced by its target (itself made portable
 /// first); keywords beside the `$ref` stay, in an `allOf` when both sides constrain the same
-/// keyword. Returns the refs that stay (recursive, remote or dangling), with their paths.
-pub fn inline_refs(
+/// keyword. A ref to the schema it stands in (or to one of its ancestors), or one reached
+/// again while its own target is being inlined, is recursive and stays. Returns the refs that
+/// stay (recursive, remote or dangling), with their paths.
+pub(super) fn inline_refs(
     node: &mut Value,
     root: &Value,
-    path: &str,
+    place: &Place,
     seen: &mut Vec<String>,
 ) -> Vec<String> {
     let mut left = Vec::new();
     if let Value::Object(map) = node {
         if let Some(Value::String(reference)) = map.get("$ref").cloned().as_ref() {
-            let here = format!("{path}$ref");
+            let here = format!("{}$ref", place.path);
+            let target = reference.strip_prefix('#');
+            let recursive =
+                seen.contains(reference) || target.is_some_and(|t| is_within(&place.pointer, t));
             match resolve(root, reference) {
-                _ if seen.contains(reference) => {
-                    left.push(format!("a recursive $ref ({reference}) at {here}"))
-                }
-                None if reference.starts_with('#') => {
+                _ if recursive => left.push(format!("a recursive $ref ({reference}) at {here}")),
+                None if target.is_some() => {
                     left.push(format!("a $ref to nothing ({reference}) at {here}"))
                 }
                 None => left.push(format!("a remote $ref ({reference}) at {here}")),
-                Some(target) => {
-                    let mut target = target.clone();
+                Some(found) => {
+                    let mut copy = found.clone();
                     seen.push(reference.clone());
-                    left.extend(inline_refs(&mut target, root, path, seen));
+                    // The copy's own refs are judged from where it came from.
+                    let from = Place {
+                        path: place.path.clone(),
+                        pointer: target.unwrap_or_default().to_owned(),
+                    };
+                    left.extend(inline_refs(&mut copy, root, &from, seen));
                     seen.pop();
                     map.remove("$ref");
                     let siblings = std::mem::take(map);
-                    *node = merge(target, siblings);
+                    *node = merge(copy, siblings);
                     return left;
                 }
             }
@@ -236,14 +252,34 @@ pub fn inline_refs(
     }
     // Definitions are not walked: they go when nothing points into them, or stay as they
     // are for the recursive refs that still do.
-    for_each_subschema(node, path, &mut |child, child_path, _| {
-        if !(child_path.starts_with(&format!("{path}definitions."))
-            || child_path.starts_with(&format!("{path}$defs.")))
+    let defs = [
+        format!("{}/definitions/", place.pointer),
+        format!("{}/$defs/", place.pointer),
+    ];
+    for_each_subschema(node, place, &mut |child, child_place, _| {
+        if !defs
+            .iter()
+            .any(|d| child_place.pointer.starts_with(d.as_str()))
         {
-            left.extend(inline_refs(child, root, child_path, seen));
+            left.extend(inline_refs(child, root, child_place, seen));
         }
     });
     left
+}
+
+/// Whether every local `$ref` left in `node` still names something in `root` (a rewrite may
+/// have moved what a recursive ref pointed at).
+pub(super) fn refs_resolve(node: &Value, root: &Value) -> bool {
+    match node {
+        Value::Object(map) => {
+            map.get("$ref")
+                .and_then(Value::as_str)
+                .is_none_or(|r| !r.starts_with('#') || resolve(root, r).is_some())
+                && map.values().all(|v| refs_resolve(v, root))
+        }
+        Value::Array(items) => items.iter().all(|v| refs_resolve(v, root)),
+        _ => true,
+    }
 }
 
 /// `target` with the keywords that stood beside its `$ref`.

@@ -34,19 +34,47 @@ const MAPS: [&str; 6] = [
     "definitions",
 ];
 
-/// Calls `visit` on every direct subschema of `node`, with its path and, for keywords that
+/// Where a subschema is: its dotted path for people (`properties.tree.items.`), and its JSON
+/// pointer (`/properties/tree/items`) in the document it came from.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Place {
+    pub path: String,
+    pub pointer: String,
+}
+
+impl Place {
+    fn child(&self, key: &str, name: Option<&str>, index: Option<usize>) -> Place {
+        let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
+        match (name, index) {
+            (Some(name), _) => Place {
+                path: format!("{}{key}.{name}.", self.path),
+                pointer: format!("{}/{key}/{}", self.pointer, escape(name)),
+            },
+            (None, Some(i)) => Place {
+                path: format!("{}{key}[{i}].", self.path),
+                pointer: format!("{}/{key}/{i}", self.pointer),
+            },
+            (None, None) => Place {
+                path: format!("{}{key}.", self.path),
+                pointer: format!("{}/{key}", self.pointer),
+            },
+        }
+    }
+}
+
+/// Calls `visit` on every direct subschema of `node`, with its place and, for keywords that
 /// hold one schema, the keyword.
 pub(super) fn for_each_subschema(
     node: &mut Value,
-    path: &str,
-    visit: &mut dyn FnMut(&mut Value, &str, Option<&'static str>),
+    place: &Place,
+    visit: &mut dyn FnMut(&mut Value, &Place, Option<&'static str>),
 ) {
     let Value::Object(map) = node else { return };
     for key in MAPS {
         if let Some(Value::Object(children)) = map.get_mut(key) {
             for (name, child) in children.iter_mut() {
                 if !(key == "dependencies" && child.is_array()) {
-                    visit(child, &format!("{path}{key}.{name}."), None);
+                    visit(child, &place.child(key, Some(name), None), None);
                 }
             }
         }
@@ -54,14 +82,14 @@ pub(super) fn for_each_subschema(
     for key in LISTS.iter().chain(["items"].iter()) {
         if let Some(Value::Array(children)) = map.get_mut(*key) {
             for (i, child) in children.iter_mut().enumerate() {
-                visit(child, &format!("{path}{key}[{i}]."), None);
+                visit(child, &place.child(key, None, Some(i)), None);
             }
         }
     }
     for key in SINGLE {
         match map.get_mut(key) {
             Some(Value::Array(_)) | None => {}
-            Some(child) => visit(child, &format!("{path}{key}."), Some(key)),
+            Some(child) => visit(child, &place.child(key, None, None), Some(key)),
         }
     }
 }
