@@ -599,5 +599,9 @@ fn a_tool_list_keeps_its_search_index_until_it_is_rebuilt() {
     assert!(!std::sync::Arc::ptr_eq(&first, &indexes.of(&rebuilt)));
     drop(list);
     let _ = indexes.of(&std::sync::Arc::new(tools_of(actions())));
-    assert!(indexes.len() <= 2, "indexes of dropped lists go: {}", indexes.len());
+    assert!(
+        indexes.len() <= 2,
+        "indexes of dropped lists go: {}",
+        indexes.len()
+    );
 }
