@@ -605,3 +605,43 @@ fn a_tool_list_keeps_its_search_index_until_it_is_rebuilt() {
         indexes.len()
     );
 }
+
+#[tokio::test]
+async fn call_tool_becomes_a_task_as_a_direct_call_does() {
+    let f = slow_fixture(
+        config_from(json!({"tasks": {"always": ["catalog:get-*"]}})),
+        Duration::from_millis(50),
+    );
+    let declaring = json!({"io.modelcontextprotocol/clientCapabilities": {"extensions": {"io.modelcontextprotocol/tasks": {}}}});
+    let call = |name: &str, arguments: Value| {
+        let mut params = json!({"name": name, "arguments": arguments});
+        params["_meta"] = declaring.clone();
+        modern_request(json!(1), "tools/call", params)
+    };
+    let through = Modern {
+        tools: Some("search"),
+        ..Modern::of("tools/call", Some("call_tool"))
+    };
+    let body = call(
+        "call_tool",
+        json!({"name": "catalog.get-entity", "arguments": {"q": "x"}}),
+    );
+    let task = body_json(&post_modern(&f.engine, through, &body).await);
+    assert_eq!(task["result"]["resultType"], "task", "{task}");
+    assert_eq!(task["result"]["status"], "working");
+    let direct = body_json(
+        &post_modern(
+            &f.engine,
+            Modern::of("tools/call", Some("catalog.get-entity")),
+            &call("catalog.get-entity", json!({"q": "x"})),
+        )
+        .await,
+    );
+    assert_eq!(direct["result"]["resultType"], "task");
+    let keys = |v: &Value| {
+        let mut k: Vec<String> = v["result"].as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&task), keys(&direct));
+}

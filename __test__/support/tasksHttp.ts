@@ -21,7 +21,7 @@ export async function rpc(
   mcpUrl: string,
   method: string,
   params: Record<string, unknown>,
-  options: { declare?: boolean; token?: string; name?: string; id?: unknown } = {},
+  options: { declare?: boolean; token?: string; name?: string; id?: unknown; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
   const declare = options.declare ?? true;
   const name = options.name ?? (params.taskId as string | undefined) ?? (params.name as string | undefined);
@@ -47,6 +47,7 @@ export async function rpc(
       'MCP-Protocol-Version': '2026-07-28',
       'Mcp-Method': method,
       ...(name !== undefined && { 'Mcp-Name': name }),
+      ...options.headers,
     },
     body: JSON.stringify(body),
   });
