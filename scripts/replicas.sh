@@ -86,6 +86,12 @@ mcpActions:
   tasks:
     heartbeatSeconds: 1
     pollIntervalSeconds: 0.5
+  servers:
+    tight:
+      name: backstage-tight
+      description: A tiny result budget, so that a catalog query is kept in the database
+      results:
+        maxChars: 300
 EOF
 token="replicas-$(node -e 'process.stdout.write(require("crypto").randomBytes(18).toString("hex"))')"
 port_a=$(free_port)

@@ -149,3 +149,39 @@ async fn progress_stops_at_the_call_timeout() {
     let answer = &events(&[r.body.clone().unwrap()])[0];
     assert_eq!(answer["result"]["isError"], true);
 }
+
+#[tokio::test(start_paused = true)]
+async fn call_tool_in_search_mode_reports_progress_of_the_tool_it_calls() {
+    let f = slow_fixture(
+        config_from(json!({"progressInterval": 1, "toolDiscovery": "search"})),
+        Duration::from_millis(2500),
+    );
+    let sink = Collect::default();
+    let body = request(
+        1,
+        "tools/call",
+        json!({"name": "call_tool", "arguments": {"name": "catalog.get-entity", "arguments": {"q": "x"}}, "_meta": {"progressToken": "tok-9"}}),
+    );
+    let r = f
+        .engine
+        .handle_post_guarded(
+            PostRequest {
+                accept: Some(ACCEPT),
+                content_type: Some("application/json"),
+                body: body.as_bytes(),
+                ..PostRequest::default()
+            },
+            &ctx(),
+            &Observations::default(),
+            Some(&sink),
+        )
+        .await;
+    let progress = events(&sink.0.lock().unwrap());
+    assert_eq!(progress.len(), 2, "{progress:?}");
+    assert_eq!(progress[0]["params"]["progressToken"], "tok-9");
+    assert_eq!(
+        progress[1]["params"]["message"],
+        "tool \"catalog.get-entity\" has been running for 2 s"
+    );
+    assert!(r.body.unwrap().contains("\"structuredContent\":{\"n\":1}"));
+}

@@ -20,8 +20,8 @@ function check(ok, message) {
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 /** POST one JSON-RPC request to `base` with these MCP headers; the answer and its replica. */
-async function post(base, headers, body) {
-  const res = await fetch(base + MCP, {
+async function post(base, headers, body, path = '') {
+  const res = await fetch(base + MCP + path, {
     method: 'POST',
     headers: {
       Authorization: `Bearer ${TOKEN}`,
@@ -103,6 +103,27 @@ async function tasks() {
   const seen = await getTask(A, other.result.taskId);
   check(seen.result?.status === 'cancelled', `after a cancel through b, a reads ${JSON.stringify(seen.result)}`);
   console.log(`task ${other.result.taskId}: created on a, cancelled through b, reads cancelled on a`);
+
+  // A result over the budget, kept by a, read back page by page through b.
+  const headers = { 'MCP-Protocol-Version': '2025-06-18' };
+  const big = await post(A, headers, {
+    method: 'tools/call',
+    params: { name: 'catalog.query-catalog-entities', arguments: { query: { kind: 'Component' } } },
+  }, '/tight');
+  const link = big.result?.content?.find(c => c.type === 'resource_link');
+  check(big.result?.isError === true && link, `no kept result: ${JSON.stringify(big).slice(0, 300)}`);
+  let whole = '';
+  let pages = 0;
+  for (;;) {
+    const uri = pages === 0 ? link.uri : `${link.uri}?page=${pages + 1}`;
+    const read = await post(B, headers, { method: 'resources/read', params: { uri } }, '/tight');
+    if (read.error) break;
+    whole += read.result.contents[0].text;
+    pages += 1;
+  }
+  const items = JSON.parse(whole).items;
+  check(whole.length === link.size && items.length >= 2, `read ${whole.length} of ${link.size} characters`);
+  console.log(`a result of ${link.size} characters kept by a (budget 300): read through b in ${pages} pages, ${items.length} entities`);
 }
 
 /** Stateless legacy and 2026-07-28 calls through the LB for `seconds`, 4 at a time. */
