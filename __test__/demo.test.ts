@@ -5,44 +5,24 @@ import {
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './support/backend';
+import { startDemo, type RunningDemo } from './support/demo';
 import { TestOAuthProvider } from './support/oauthClient';
 
-// The README's demo backend, started as a user starts it (node dev/backend.js with
-// dev/app-config.yaml, built package from dist/), driven by the official SDK client.
+// The README's demo backend, started as a user starts it (support/demo.ts), driven by the
+// official SDK client.
 
 const TOKEN = 'demo-test-token-0123456789';
-let child: ChildProcess;
+let demo: RunningDemo;
 let url: string;
 let base: string;
 let client: Client;
 
 beforeAll(async () => {
-  const port = await freePort();
-  child = spawn(process.execPath, ['backend.js', '--config', 'app-config.yaml'], {
-    cwd: resolve(__dirname, '../dev'),
-    env: { ...process.env, PORT: String(port), MCP_DEMO_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`demo did not start:\n${output}`)), 45_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('MCP endpoint:')) {
-        clearTimeout(timer);
-        ready();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', code => fail(new Error(`demo exited with ${code}:\n${output}`)));
-  });
-  base = `http://localhost:${port}`;
-  url = `${base}/api/mcp-actions/v1`;
+  demo = await startDemo(TOKEN);
+  base = demo.base;
+  url = demo.url;
+  const output = demo.output();
   expect(output).toContain(`MCP endpoint: ${url}`);
   expect(output).toContain(`"Authorization": "Bearer ${TOKEN}"`);
   client = new Client({ name: 'demo-test', version: '1.0.0' });
@@ -55,11 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.close();
-  if (child && child.exitCode === null) {
-    const exited = new Promise(r => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await demo?.stop();
 });
 
 describe('the demo backend', () => {

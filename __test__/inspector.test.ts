@@ -1,10 +1,10 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './support/backend';
+import { startDemo, type RunningDemo } from './support/demo';
 
 // The MCP Inspector's CLI with --strict (npm @modelcontextprotocol/inspector 2.12.0, installed
 // by `npm test` into the tools cache: MCP_INSPECTOR) on the demo backend as a user starts it:
@@ -13,50 +13,25 @@ import { freePort } from './support/backend';
 
 const INSPECTOR = process.env.MCP_INSPECTOR ?? '';
 const TOKEN = 'inspector-test-token-0123456789';
-const children: ChildProcess[] = [];
+const demos: RunningDemo[] = [];
 const scratch = mkdtempSync(join(tmpdir(), 'mcp-inspector-'));
 
 afterAll(async () => {
-  await Promise.all(
-    children.map(child => {
-      if (child.exitCode !== null) return undefined;
-      const exited = new Promise(r => child.once('exit', r));
-      child.kill('SIGTERM');
-      return exited;
-    }),
-  );
+  await Promise.all(demos.map(d => d.stop()));
   rmSync(scratch, { recursive: true, force: true });
 });
 
+/** The demo, with an extra app-config when given. */
 async function demo(extraConfig?: string): Promise<{ url: string; log: () => string }> {
-  const port = await freePort();
-  const args = ['backend.js', '--config', 'app-config.yaml'];
+  const configs: string[] = [];
   if (extraConfig) {
-    const file = join(scratch, `extra-${port}.yaml`);
+    const file = join(scratch, `extra-${demos.length}.yaml`);
     writeFileSync(file, extraConfig);
-    args.push('--config', file);
+    configs.push(file);
   }
-  const child = spawn(process.execPath, args, {
-    cwd: resolve(__dirname, '../dev'),
-    env: { ...process.env, PORT: String(port), MCP_DEMO_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`demo did not start:\n${output}`)), 45_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('MCP endpoint:')) {
-        clearTimeout(timer);
-        ready();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', code => fail(new Error(`demo exited with ${code}:\n${output}`)));
-  });
-  return { url: `http://localhost:${port}/api/mcp-actions/v1`, log: () => output };
+  const running = await startDemo(TOKEN, configs);
+  demos.push(running);
+  return { url: running.url, log: running.output };
 }
 
 interface Finding {

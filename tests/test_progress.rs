@@ -35,11 +35,11 @@ fn events(chunks: &[String]) -> Vec<Value> {
 }
 
 async fn call_with(f: &Fixture, sink: &Collect, accept: &str, meta: Value) -> HttpResponse {
-    let body = request(
-        1,
-        "tools/call",
-        json!({"name": "catalog.get-entity", "arguments": {"q": "x"}, "_meta": meta}),
-    );
+    let params = json!({"name": "catalog.get-entity", "arguments": {"q": "x"}, "_meta": meta});
+    post_with_sink(f, sink, accept, &request(1, "tools/call", params)).await
+}
+
+async fn post_with_sink(f: &Fixture, sink: &Collect, accept: &str, body: &str) -> HttpResponse {
     f.engine
         .handle_post_guarded(
             PostRequest {
@@ -162,20 +162,7 @@ async fn call_tool_in_search_mode_reports_progress_of_the_tool_it_calls() {
         "tools/call",
         json!({"name": "call_tool", "arguments": {"name": "catalog.get-entity", "arguments": {"q": "x"}}, "_meta": {"progressToken": "tok-9"}}),
     );
-    let r = f
-        .engine
-        .handle_post_guarded(
-            PostRequest {
-                accept: Some(ACCEPT),
-                content_type: Some("application/json"),
-                body: body.as_bytes(),
-                ..PostRequest::default()
-            },
-            &ctx(),
-            &Observations::default(),
-            Some(&sink),
-        )
-        .await;
+    let r = post_with_sink(&f, &sink, ACCEPT, &body).await;
     let progress = events(&sink.0.lock().unwrap());
     assert_eq!(progress.len(), 2, "{progress:?}");
     assert_eq!(progress[0]["params"]["progressToken"], "tok-9");

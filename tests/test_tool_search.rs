@@ -11,7 +11,7 @@ use mcp_actions_backend::tools::action::ActionList;
 use mcp_actions_backend::tools::mapping::NamedTool;
 use mcp_actions_backend::tools::search::{rank, summary};
 use mcp_actions_backend::tools::{Filter, ToolSet};
-use mcp_actions_backend::{Engine, EngineConfig, HostError, HttpResponse, PostRequest};
+use mcp_actions_backend::{Engine, EngineConfig, HostError};
 use serde_json::{json, Value};
 
 const META: [&str; 3] = ["search_tools", "describe_tools", "call_tool"];
@@ -52,30 +52,6 @@ fn fx_with(raw: Value) -> Fixture {
 
 fn fx() -> Fixture {
     fx_with(json!({}))
-}
-
-/// POST a legacy request with `X-MCP-Tools` (and `X-MCP-Readonly`) to `/v1[/{server}]`.
-async fn post_tools(
-    engine: &Engine<TestHost>,
-    tools: Option<&str>,
-    read_only: Option<&str>,
-    server: Option<&str>,
-    body: &str,
-) -> HttpResponse {
-    engine
-        .handle_post(
-            PostRequest {
-                server,
-                read_only,
-                tools,
-                accept: Some(ACCEPT),
-                content_type: Some("application/json"),
-                body: body.as_bytes(),
-                ..PostRequest::default()
-            },
-            &ctx(),
-        )
-        .await
 }
 
 async fn search_post(engine: &Engine<TestHost>, body: &str) -> Value {

@@ -335,11 +335,23 @@ pub async fn post_to(
     read_only: Option<&str>,
     body: &str,
 ) -> HttpResponse {
+    post_tools(engine, None, read_only, server, body).await
+}
+
+/// POST a legacy request with `X-MCP-Tools` (and `X-MCP-Readonly`) to `/v1[/{server}]`.
+pub async fn post_tools(
+    engine: &Engine<TestHost>,
+    tools: Option<&str>,
+    read_only: Option<&str>,
+    server: Option<&str>,
+    body: &str,
+) -> HttpResponse {
     engine
         .handle_post(
             PostRequest {
                 server,
                 read_only,
+                tools,
                 session_id: None,
                 accept: Some(ACCEPT),
                 content_type: Some("application/json"),
