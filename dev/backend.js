@@ -43,6 +43,8 @@ async function main() {
       ` Legacy SSE:   ${url}/sse   (clients that only speak the 2024-11-05 transport)`,
       ' Protocols:    2024-11-05 … 2025-11-25 and 2026-07-28 on the same URLs',
       "               (@modelcontextprotocol/client 2.x: versionNegotiation { mode: 'auto' })",
+      ' Tool search:  send the header X-MCP-Tools: search and three tools (search_tools,',
+      '               describe_tools, call_tool) stand in for the catalog',
       ' MCP tasks:    platform.provision-environment (8 s) answers a task to 2026-07-28 clients that',
       '               declare io.modelcontextprotocol/tasks; they poll tasks/get for the result',
       ` Token:        ${token}`,
