@@ -306,3 +306,77 @@ fn when_a_rewrite_would_move_what_a_staying_ref_names_the_schema_is_served_as_de
     assert_eq!(got.unportable.len(), 2, "{:?}", got.unportable);
     assert!(got.unportable[1].contains("served as declared"));
 }
+
+/// Log events of the engine, captured: (level, message).
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<(tracing::Level, String)>>>);
+
+struct Message(String);
+
+impl tracing::field::Visit for Message {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.0 = format!("{value:?}");
+        }
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Captured {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        let mut message = Message(String::new());
+        event.record(&mut message);
+        self.0
+            .lock()
+            .unwrap()
+            .push((*event.metadata().level(), message.0));
+    }
+}
+
+#[test]
+fn what_stays_as_declared_is_one_warning_per_action_and_recursive_refs_only_a_debug_line() {
+    use mcp_actions_backend::tools::action::ActionList;
+    use mcp_actions_backend::tools::portable::SchemaMode;
+    use mcp_actions_backend::tools::{Filter, ToolSet};
+    use tracing_subscriber::layer::SubscriberExt;
+
+    let mut remote = action("catalog", "remote", true);
+    remote["schema"]["input"] = json!({"type": "object", "properties": {
+        "a": {"$ref": "https://example.com/a.json"},
+        "b": {"$ref": "https://example.com/a.json"},
+    }});
+    let mut tree = action("catalog", "tree", true);
+    tree["schema"]["input"] = json!({"type": "object", "properties": {"t": {"type": "object", "properties": {
+        "children": {"type": "array", "items": {"$ref": "#/properties/t"}},
+    }}}});
+    let list = ActionList::parse(&json!({"actions": [remote, tree]}).to_string()).unwrap();
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::registry().with(captured.clone());
+    let set = ToolSet::new(SchemaMode::Portable);
+    tracing::subscriber::with_default(subscriber, || {
+        for _ in 0..3 {
+            assert_eq!(
+                set.build(&list, config().naming, &Filter::default(), false)
+                    .len(),
+                2
+            );
+        }
+    });
+    let events = captured.0.lock().unwrap().clone();
+    let warnings: Vec<_> = events
+        .iter()
+        .filter(|(l, _)| *l == tracing::Level::WARN)
+        .collect();
+    assert_eq!(warnings.len(), 1, "{events:?}");
+    assert_eq!(
+        warnings[0].1,
+        "The schema of action \"catalog:remote\" cannot be made wholly portable: inputSchema: a remote $ref (https://example.com/a.json) (2 times, first at properties.a.$ref); tool \"catalog.remote\" is listed with those parts as declared, which some clients may refuse"
+    );
+    let debug: Vec<_> = events
+        .iter()
+        .filter(|(l, _)| *l == tracing::Level::DEBUG)
+        .collect();
+    assert_eq!(debug.len(), 1, "{events:?}");
+    assert!(debug[0]
+        .1
+        .contains("\"catalog:tree\" keeps its recursive references"));
+}

@@ -266,13 +266,36 @@ impl ToolSet {
     }
 
     fn warn_once(&self, action_id: &str, message: impl FnOnce() -> String) {
-        let first = self
-            .warned
-            .lock()
-            .map(|mut w| w.insert(action_id.to_owned()))
-            .unwrap_or(true);
-        if first {
+        if self.first(action_id.to_owned()) {
             tracing::warn!(action = %action_id, "{}", message());
+        }
+    }
+
+    /// Whether `key` is new (and remember it).
+    fn first(&self, key: String) -> bool {
+        self.warned
+            .lock()
+            .map(|mut w| w.insert(key))
+            .unwrap_or(true)
+    }
+
+    /// What of an action's schema stayed as declared: recursive local refs (plain JSON Schema
+    /// that the clients' strict checks accept) once at debug level, anything else once as a
+    /// warning, each naming the action and the constructs.
+    fn report_unportable(&self, action_id: &str, tool: &str, unportable: &[String]) {
+        let (recursive, other): (Vec<String>, Vec<String>) = unportable
+            .iter()
+            .cloned()
+            .partition(|u| u.contains(": a recursive $ref ("));
+        if !other.is_empty() && self.first(format!("{action_id}#schema")) {
+            tracing::warn!(action = %action_id,
+                "The schema of action \"{action_id}\" cannot be made wholly portable: {}; tool \"{tool}\" is listed with those parts as declared, which some clients may refuse",
+                constructs(&other));
+        }
+        if !recursive.is_empty() && self.first(format!("{action_id}#recursive")) {
+            tracing::debug!(action = %action_id,
+                "The schema of action \"{action_id}\" keeps its recursive references: {}",
+                constructs(&recursive));
         }
     }
 
@@ -306,14 +329,7 @@ impl ToolSet {
             match action_to_tool_with(action, name, self.schemas) {
                 Ok((tool, unportable)) => {
                     if !unportable.is_empty() {
-                        self.warn_once(&format!("{}#schema", action.id), || {
-                            format!(
-                                "The schema of action \"{}\" cannot be made wholly portable: {}; tool \"{}\" is listed with those parts as declared, which some clients may refuse",
-                                action.id,
-                                constructs(&unportable),
-                                tool.name
-                            )
-                        });
+                        self.report_unportable(&action.id, &tool.name, &unportable);
                     }
                     if let Some(base) = collided_with {
                         self.warn_once(&action.id, || {
