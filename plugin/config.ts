@@ -53,21 +53,6 @@ export function tasksEnabled(config: RootConfigService): boolean {
   return config.getOptionalBoolean('mcpActions.tasks.enabled') ?? true;
 }
 
-/**
- * Whether the engine needs the plugin's database: for tasks, or for results over a budget
- * (`mcpActions.results.maxChars`, on by default, or any server's own).
- */
-export function storeNeeded(config: RootConfigService): boolean {
-  const budget = (c?: { getOptionalNumber(key: string): number | undefined }) =>
-    c?.getOptionalNumber('results.maxChars');
-  const servers = config.getOptionalConfig('mcpActions.servers');
-  const budgets = [
-    budget(config.getOptionalConfig('mcpActions')) ?? 80_000,
-    ...(servers?.keys() ?? []).map(key => budget(servers!.getConfig(key)) ?? 0),
-  ];
-  return tasksEnabled(config) || budgets.some(b => b > 0);
-}
-
 /** `mcpActions.tasks.sweepIntervalSeconds`: how often expired tasks (and results) are deleted. */
 export function sweepIntervalSeconds(config: RootConfigService): number {
   return config.getOptionalNumber('mcpActions.tasks.sweepIntervalSeconds') ?? 300;

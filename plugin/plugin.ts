@@ -10,7 +10,7 @@ import {
 } from '@backstage/backend-plugin-api/alpha';
 import { RequestTable } from './bridge/requests';
 import { createObserver } from './bridge/observe';
-import { readEngineOptions, storeNeeded, sweepIntervalSeconds } from './config';
+import { readEngineOptions, sweepIntervalSeconds } from './config';
 import { createTaskStore, openTaskDatabase } from './tasks/store';
 import { createWellKnownRouter } from './routers/createWellKnownRouter';
 import { CredentialsTable } from './bridge/credentials';
@@ -78,10 +78,8 @@ export function createMcpActionsPlugin(
           const streams = new StreamTable(credentials, requests);
           const engineOptions = await readEngineOptions(config, deps.discovery);
           // Tasks, and results over the budget, live in the plugin's database, so that every
-          // replica serves them.
-          const tasks = storeNeeded(config)
-            ? createTaskStore(await openTaskDatabase(deps.database), logger)
-            : undefined;
+          // replica serves them. (The engine decides whether it uses them.)
+          const tasks = createTaskStore(await openTaskDatabase(deps.database), logger);
           const engine = createEngine({
             options: engineOptions,
             actions,
@@ -102,20 +100,18 @@ export function createMcpActionsPlugin(
             taskStore: tasks,
             logger,
           });
-          if (tasks) {
-            // One replica at a time deletes the tasks and results whose TTL passed.
-            const every = sweepIntervalSeconds(config);
-            await deps.scheduler.scheduleTask({
-              id: 'mcp-actions-tasks-sweep',
-              frequency: { seconds: every },
-              timeout: { seconds: Math.max(60, every) },
-              initialDelay: { seconds: Math.min(every, 60) },
-              fn: async () => {
-                const swept = await engine.sweepTasks();
-                if (swept > 0) logger.info(`deleted ${swept} expired MCP tasks and results`);
-              },
-            });
-          }
+          // One replica at a time deletes the tasks and results whose TTL passed.
+          const every = sweepIntervalSeconds(config);
+          await deps.scheduler.scheduleTask({
+            id: 'mcp-actions-tasks-sweep',
+            frequency: { seconds: every },
+            timeout: { seconds: Math.max(60, every) },
+            initialDelay: { seconds: Math.min(every, 60) },
+            fn: async () => {
+              const swept = await engine.sweepTasks();
+              if (swept > 0) logger.info(`deleted ${swept} expired MCP tasks and results`);
+            },
+          });
           const observer = createObserver({
             auditor: deps.auditor,
             metrics: deps.metrics,

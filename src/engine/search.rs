@@ -29,10 +29,7 @@ impl<H: ActionHost> Engine<H> {
         if scope.discovery != Discovery::Search {
             return None;
         }
-        let name = params.as_ref()?.get("name")?.as_str()?;
-        [SEARCH_TOOLS, DESCRIBE_TOOLS, CALL_TOOL]
-            .into_iter()
-            .find(|meta| *meta == name)
+        search::meta_tool(params.as_ref()?.get("name")?.as_str()?)
     }
 
     /// `tools/call` of `search_tools`, `describe_tools` or `call_tool`.
@@ -61,36 +58,27 @@ impl<H: ActionHost> Engine<H> {
             SEARCH_TOOLS => self.search_tools(&arguments, scope, ctx).await,
             _ => self.describe_tools(&arguments, scope, ctx).await,
         };
-        let (outcome, error) = match answer {
-            Ok(Ok(output)) => (result::success(&output, &scope.frame), None),
-            Ok(Err(BadArguments(message))) => {
-                let error = format!("InputError: {message}");
-                (
-                    result::tool_error("InputError", &message, &scope.frame),
-                    Some(error),
-                )
-            }
+        let (outcome, error_type, error) = match answer {
+            Ok(Ok(output)) => (Ok(result::success(&output, &scope.frame)), None, None),
+            Ok(Err(BadArguments(message))) => (
+                Ok(result::tool_error("InputError", &message, &scope.frame)),
+                Some("tool_error".to_owned()),
+                Some(format!("InputError: {message}")),
+            ),
             Err(e) => {
-                scope.observed.push(Observation {
-                    method: "tools/call",
-                    tool: Some(meta.to_owned()),
-                    tool_count: None,
-                    error_type: Some(e.code.0.to_string()),
-                    error: Some(e.message.to_string()),
-                    seconds: timer.seconds(),
-                });
-                return Err(e);
+                let (code, message) = (e.code.0.to_string(), e.message.to_string());
+                (Err(e), Some(code), Some(message))
             }
         };
         scope.observed.push(Observation {
             method: "tools/call",
             tool: Some(meta.to_owned()),
             tool_count: None,
-            error_type: error.as_ref().map(|_| "tool_error".to_owned()),
+            error_type,
             error,
             seconds: timer.seconds(),
         });
-        Ok(outcome)
+        outcome
     }
 
     async fn search_tools(

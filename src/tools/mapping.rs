@@ -124,14 +124,9 @@ impl std::fmt::Display for SkipReason {
     }
 }
 
-/// The tool for one action, under the given name, with its schemas as declared.
-pub fn action_to_tool(action: &Action, name: String) -> Result<Tool, SkipReason> {
-    action_to_tool_with(action, name, SchemaMode::AsIs).map(|(tool, _)| tool)
-}
-
-/// The tool for one action, with its schemas as `mode` has them, and what of them could
-/// not be made portable.
-pub fn action_to_tool_with(
+/// The tool for one action, under the given name, with its schemas as `mode` has them, and
+/// what of them could not be made portable.
+pub fn action_to_tool(
     action: &Action,
     name: String,
     mode: SchemaMode,
@@ -326,7 +321,7 @@ impl ToolSet {
             if !filter.allows(action, read_only) {
                 continue;
             }
-            match action_to_tool_with(action, name, self.schemas) {
+            match action_to_tool(action, name, self.schemas) {
                 Ok((tool, unportable)) => {
                     if !unportable.is_empty() {
                         self.report_unportable(&action.id, &tool.name, &unportable);

@@ -47,9 +47,11 @@ impl Discovery {
     }
 }
 
-/// Whether `name` is one of the three tools of search mode.
-pub fn is_meta_tool(name: &str) -> bool {
-    matches!(name, SEARCH_TOOLS | DESCRIBE_TOOLS | CALL_TOOL)
+/// The tool of search mode `name` is, if it is one of the three.
+pub fn meta_tool(name: &str) -> Option<&'static str> {
+    [SEARCH_TOOLS, DESCRIBE_TOOLS, CALL_TOOL]
+        .into_iter()
+        .find(|meta| *meta == name)
 }
 
 /// The first sentence of `description`, at most about [`SUMMARY_CHARS`] characters (cut at a
