@@ -56,6 +56,11 @@ export declare class McpEngine {
   legacyPost(request: LegacyPostRequest): LegacyPostAnswer
   /** The legacy stream's response closed: end its session. */
   closeLegacy(sessionId: string): boolean
+  /**
+   * Answer the page's API. Never rejects: every failure is an HTTP answer with a
+   * Backstage error body.
+   */
+  page(request: PageRequest): Promise<McpHttpResponse>
   /** Answer a Streamable HTTP POST. Never rejects: every failure is an HTTP answer. */
   handlePost(request: McpPostRequest): Promise<McpHttpResponse>
   /** The answer to any method other than POST on `/v1` or `/v1/{server}`. */
@@ -260,6 +265,20 @@ export interface ObservationRecord {
   seconds: number
 }
 
+/** One request of the page's API. */
+export interface PageRequest {
+  /** `servers`, `tools` (`server`), `tasks` or `cancel` (`taskId`). */
+  route: string
+  /** Handle of the caller's credentials in the shim's table. */
+  credentials: number
+  /** `user:default/jane`: whose tools and tasks these are. */
+  principal: string
+  /** `tools`: the key of `/v1/{key}`; absent for `/v1`. */
+  server?: string
+  /** `cancel`: the task. */
+  taskId?: string
+}
+
 /** The answer of `precheck`. */
 export interface PrecheckAnswer {
   refusal?: McpHttpResponse
@@ -337,6 +356,8 @@ export interface TaskRow {
   heartbeatMs: number
   /** JSON text of the result (completed) or of the JSON-RPC error (failed). */
   payload?: string
+  /** The tool the call was made to. */
+  tool?: string
 }
 
 /** The store's answer. */
@@ -351,6 +372,8 @@ export interface TaskStoreReply {
   ended?: Array<string>
   /** `loadResult`: the row, when there is one. */
   result?: ResultRow
+  /** `list`: the rows. */
+  tasks?: Array<TaskRow>
 }
 
 /** What the engine asks of the store. */
@@ -360,7 +383,8 @@ export interface TaskStoreRequest {
    * `payload`: only a working row changes), `heartbeat` (`taskIds`: refresh those still
    * working, answer `ended` with the others) or `sweep` (delete rows expired at `nowMs`,
    * answer `count`; expired results go too), `putResult` (`result`) or `loadResult`
-   * (`resultId`).
+   * (`resultId`), or `list` (`owner`, `limit`: the owner's newest tasks not expired at
+   * `nowMs`, newest first, answer `tasks`, payloads left out).
    */
   op: string
   nowMs: number
@@ -372,4 +396,6 @@ export interface TaskStoreRequest {
   payload?: string
   result?: ResultRow
   resultId?: string
+  owner?: string
+  limit?: number
 }

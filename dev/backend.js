@@ -3,9 +3,16 @@
 // MCP client configuration; `createDemoBackend()` composes it for scripts (bench/).
 'use strict';
 
+const { resolve } = require('node:path');
+const { pathToFileURL } = require('node:url');
 const { createBackend } = require('@backstage/backend-defaults');
 const { platformActionsPlugin } = require('./platformActionsPlugin');
-const { approvalPagePlugin } = require('./approvalPagePlugin');
+
+// The demo's frontend (frontend/app, built by dev/start.sh), served by the `app` plugin:
+// `app.packageName` in app-config.yaml names it by this file URL.
+process.env.MCP_DEMO_APP_PACKAGE ??= pathToFileURL(
+  resolve(__dirname, '..', 'frontend', 'app', 'package.json'),
+).href;
 
 function createDemoBackend(options = {}) {
   const backend = createBackend();
@@ -13,10 +20,11 @@ function createDemoBackend(options = {}) {
   backend.add(require('@backstage/plugin-catalog-backend'));
   backend.add(platformActionsPlugin);
   // OAuth login for MCP clients: the auth backend (client ID metadata documents, a static
-  // client), the guest provider, and a stand-in for the frontend's consent page.
+  // client) and the guest provider. The frontend (the `app` plugin) serves the consent page
+  // of @backstage/plugin-auth and this repository's page at /mcp-actions.
   backend.add(require('@backstage/plugin-auth-backend'));
   backend.add(require('@backstage/plugin-auth-backend-module-guest-provider'));
-  backend.add(approvalPagePlugin);
+  if (options.frontend !== false) backend.add(require('@backstage/plugin-app-backend'));
   return backend;
 }
 
@@ -38,6 +46,8 @@ async function main() {
     [
       '',
       '──────────────────────────────────────────────────────────────────────',
+      ` Backstage:    http://localhost:${process.env.PORT}/mcp-actions   (sign in as the guest: your`,
+      '               servers, their tools, the setup of each AI client, your MCP tasks)',
       ` MCP endpoint: ${url}`,
       ` Named server: ${url}/incidents   (only the incident tools)`,
       ` Legacy SSE:   ${url}/sse   (clients that only speak the 2024-11-05 transport)`,
@@ -51,9 +61,8 @@ async function main() {
       ' OAuth login:  or add the URL with no header: the client logs in by itself. Clients with a',
       '               client ID metadata document (Claude Code, Cursor, VS Code) need nothing more;',
       '               a script can be the static client "demo-cli" (redirect',
-      '               http://127.0.0.1:33418/callback). The browser opens',
-      `               http://localhost:${process.env.PORT}/oauth2/authorize/… (this demo has no`,
-      "               Backstage frontend: the page there approves as the guest user).",
+      '               http://127.0.0.1:33418/callback). The browser opens Backstage\'s consent',
+      `               page, http://localhost:${process.env.PORT}/oauth2/authorize/…, as the guest.`,
       '',
       ' Claude Code:',
       `   claude mcp add --transport http backstage ${url} --header "Authorization: Bearer ${token}"`,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the demo: installs and builds what it needs, then a real Backstage backend on
-# localhost:${PORT:-7007} with this plugin, the catalog and the `platform` demo actions.
+# localhost:${PORT:-7007} with this plugin, the catalog and the `platform` demo actions, and
+# the Backstage frontend of frontend/app (the page at /mcp-actions, the consent page).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ supported_node
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent build:native:dev
 npm run --silent build:ts
+bash scripts/build-frontend.sh
 
 export PORT="${PORT:-7007}"
 # A fresh random token each start unless you pin one.

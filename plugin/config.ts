@@ -91,6 +91,12 @@ export async function readEngineOptions(
             config.getOptionalBoolean('auth.experimentalRefreshToken.enabled') ?? false,
         }
       : undefined,
+    page: {
+      baseUrl: await discovery.getExternalBaseUrl('mcp-actions'),
+      staticTokens: (config.getOptionalConfigArray('backend.auth.externalAccess') ?? []).some(
+        entry => entry.getOptionalString('type') === 'static',
+      ),
+    },
     toolListTtl: config.getOptionalNumber('mcpActions.cache.toolListTtl'),
     toolCallTimeout: config.getOptionalNumber('mcpActions.toolCallTimeout'),
     progressInterval: config.getOptionalNumber('mcpActions.progressInterval'),

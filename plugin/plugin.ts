@@ -18,6 +18,7 @@ import { createEngine } from './bridge/engine';
 import { createRegistryClient } from './bridge/registry';
 import { StreamTable } from './bridge/streams';
 import { createStreamableRouter } from './routers/createStreamableRouter';
+import { createPageRouter } from './routers/createPageRouter';
 
 /** `mcpActions.limits.maxRequestBodyBytes` by default (the engine validates the setting). */
 const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
@@ -153,6 +154,8 @@ export function createMcpActionsPlugin(
               logger,
             });
           }
+          // The frontend page's API, under Backstage's default auth policy (users only).
+          httpRouter.use(createPageRouter({ engine, httpAuth, credentials }));
           // The router authenticates every request itself, so that a refusal is a
           // JSON-RPC error with a bearer challenge, not Backstage's generic 401 body.
           httpRouter.addAuthPolicy({ path: '/v1', allow: 'unauthenticated' });

@@ -21,6 +21,7 @@ interface Row {
   poll_interval_ms: number | string;
   heartbeat_ms: number | string;
   payload: string | null;
+  tool: string | null;
 }
 
 interface StoredResultRow {
@@ -48,6 +49,7 @@ function toRow(task: TaskRow): Row {
     poll_interval_ms: task.pollIntervalMs,
     heartbeat_ms: task.heartbeatMs,
     payload: task.payload ?? null,
+    tool: task.tool ?? null,
   };
 }
 
@@ -64,6 +66,7 @@ function fromRow(row: Row): TaskRow {
     pollIntervalMs: ms(row.poll_interval_ms),
     heartbeatMs: ms(row.heartbeat_ms),
     payload: row.payload ?? undefined,
+    tool: row.tool ?? undefined,
   };
 }
 
@@ -157,6 +160,31 @@ export function createTaskStore(
       case 'loadResult': {
         const row = await results().where({ result_id: request.resultId! }).first();
         return { result: row ? fromResultRow(row) : undefined };
+      }
+      case 'list': {
+        // The page's list of the owner's tasks: newest first, payloads left out.
+        const rows = await tasks()
+          .where({ owner: request.owner! })
+          .andWhere('expires_ms', '>', request.nowMs)
+          .orderBy([
+            { column: 'created_ms', order: 'desc' },
+            { column: 'task_id', order: 'asc' },
+          ])
+          .limit(request.limit ?? 50)
+          .select(
+            'task_id',
+            'owner',
+            'status',
+            'status_message',
+            'created_ms',
+            'updated_ms',
+            'ttl_ms',
+            'expires_ms',
+            'poll_interval_ms',
+            'heartbeat_ms',
+            'tool',
+          );
+        return { tasks: rows.map(row => fromRow({ ...row, payload: null })) };
       }
       default:
         throw new Error(`unknown task store operation "${request.op}"`);

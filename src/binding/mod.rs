@@ -6,6 +6,7 @@ mod engine;
 mod host;
 mod legacy;
 mod log;
+mod page;
 mod posts;
 mod streams;
 mod task_store;

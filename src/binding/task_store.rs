@@ -28,6 +28,8 @@ pub struct TaskRow {
     pub heartbeat_ms: f64,
     /// JSON text of the result (completed) or of the JSON-RPC error (failed).
     pub payload: Option<String>,
+    /// The tool the call was made to.
+    pub tool: Option<String>,
 }
 
 /// One row of the results table: a tool result over its call's budget, kept for its owner.
@@ -50,7 +52,8 @@ pub struct TaskStoreRequest {
     /// `payload`: only a working row changes), `heartbeat` (`taskIds`: refresh those still
     /// working, answer `ended` with the others) or `sweep` (delete rows expired at `nowMs`,
     /// answer `count`; expired results go too), `putResult` (`result`) or `loadResult`
-    /// (`resultId`).
+    /// (`resultId`), or `list` (`owner`, `limit`: the owner's newest tasks not expired at
+    /// `nowMs`, newest first, answer `tasks`, payloads left out).
     pub op: String,
     pub now_ms: f64,
     pub task: Option<TaskRow>,
@@ -61,6 +64,8 @@ pub struct TaskStoreRequest {
     pub payload: Option<String>,
     pub result: Option<ResultRow>,
     pub result_id: Option<String>,
+    pub owner: Option<String>,
+    pub limit: Option<u32>,
 }
 
 /// The store's answer.
@@ -76,6 +81,8 @@ pub struct TaskStoreReply {
     pub ended: Option<Vec<String>>,
     /// `loadResult`: the row, when there is one.
     pub result: Option<ResultRow>,
+    /// `list`: the rows.
+    pub tasks: Option<Vec<TaskRow>>,
 }
 
 /// `(request: TaskStoreRequest) => Promise<TaskStoreReply>`
@@ -100,6 +107,8 @@ fn request(op: &str, now_ms: u64) -> TaskStoreRequest {
         payload: None,
         result: None,
         result_id: None,
+        owner: None,
+        limit: None,
     }
 }
 
@@ -116,6 +125,7 @@ fn row(task: &Task) -> TaskRow {
         poll_interval_ms: task.poll_interval_ms as f64,
         heartbeat_ms: task.heartbeat_ms as f64,
         payload: task.payload.clone(),
+        tool: task.tool.clone(),
     }
 }
 
@@ -137,6 +147,7 @@ fn task(row: TaskRow) -> Result<Task, StoreError> {
         poll_interval_ms: row.poll_interval_ms as u64,
         heartbeat_ms: row.heartbeat_ms as u64,
         payload: row.payload,
+        tool: row.tool,
     })
 }
 
@@ -210,5 +221,13 @@ impl TaskStore for JsHost {
             created_ms: row.created_ms as u64,
             expires_ms: row.expires_ms as u64,
         }))
+    }
+
+    async fn list(&self, owner: &str, now_ms: u64, limit: usize) -> Result<Vec<Task>, StoreError> {
+        let mut req = request("list", now_ms);
+        req.owner = Some(owner.to_owned());
+        req.limit = Some(u32::try_from(limit).unwrap_or(u32::MAX));
+        let rows = self.store(req).await?.tasks.unwrap_or_default();
+        rows.into_iter().map(task).collect()
     }
 }

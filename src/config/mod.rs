@@ -89,6 +89,17 @@ pub struct EngineConfig {
     pub schemas: SchemaMode,
     /// `mcpActions.results.ttlSeconds`: how long an oversized result stays readable.
     pub result_ttl: Duration,
+    /// What the frontend page's JSON API says beside the servers.
+    pub page: PageConfig,
+}
+
+/// The page's view of this Backstage: where the servers are, and how clients get in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageConfig {
+    /// The plugin's external base URL, without a trailing slash (empty when unknown).
+    pub base_url: String,
+    /// Static tokens are configured (`backend.auth.externalAccess`).
+    pub static_tokens: bool,
 }
 
 /// `mcpActions.sessions.*`: which session transports are on, and their limits.
@@ -128,6 +139,7 @@ impl Default for EngineConfig {
             sessions: SessionsConfig::default(),
             origins: OriginPolicy::new(None, &[]),
             oauth: None,
+            page: PageConfig::default(),
             credentials_cache_entries: 1000,
             opaque_token_ttl: 60,
             tool_list_ttl: Duration::from_secs(5),
@@ -312,6 +324,15 @@ impl EngineConfig {
                 defaults.tool_list_ttl,
                 0.0..=3600.0,
             )?,
+            page: PageConfig {
+                base_url: raw
+                    .page
+                    .base_url
+                    .unwrap_or_default()
+                    .trim_end_matches('/')
+                    .to_owned(),
+                static_tokens: raw.page.static_tokens,
+            },
             oauth: raw.oauth.map(|o| OAuth {
                 mcp_base_url: o.mcp_base_url,
                 auth_base_url: o.auth_base_url,

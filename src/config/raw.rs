@@ -35,6 +35,9 @@ pub struct RawConfig {
     #[serde(default)]
     pub own_origins: Vec<String>,
     pub oauth: Option<RawOAuth>,
+    /// What the frontend page shows that the engine cannot know itself.
+    #[serde(default)]
+    pub page: RawPage,
     #[serde(default)]
     pub credentials_cache: RawCredentialsCache,
     /// `mcpActions.cache.toolListTtl`, seconds.
@@ -170,4 +173,16 @@ pub struct RawRule {
     pub destructive: Option<bool>,
     pub read_only: Option<bool>,
     pub idempotent: Option<bool>,
+}
+
+/// What the frontend page shows beside the servers.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawPage {
+    /// The plugin's external base URL (Backstage discovery), e.g.
+    /// `https://backstage.example.com/api/mcp-actions`.
+    pub base_url: Option<String>,
+    /// Whether `backend.auth.externalAccess` has static tokens (never the tokens).
+    #[serde(default)]
+    pub static_tokens: bool,
 }

@@ -60,23 +60,31 @@ impl<H: ActionHost> Engine<H> {
         scope: &Scope<'_>,
         ctx: &CallContext,
     ) -> Result<Arc<Vec<NamedTool>>, ErrorData> {
-        let key = (
-            ctx.principal.clone(),
-            scope.server_key.map(str::to_owned),
-            scope.read_only,
-        );
-        if let Some(tools) = self.tool_lists.get(&key, Instant::now()) {
+        self.server_tools(scope.server_key, scope.server, scope.read_only, ctx)
+            .await
+    }
+
+    /// The tools server `key` offers the caller, sorted by name (from the tool-list cache
+    /// when fresh): what `tools/list` lists in `all` mode.
+    pub(crate) async fn server_tools(
+        &self,
+        key: Option<&str>,
+        server: &crate::config::ServerConfig,
+        read_only: bool,
+        ctx: &CallContext,
+    ) -> Result<Arc<Vec<NamedTool>>, ErrorData> {
+        let cache_key = (ctx.principal.clone(), key.map(str::to_owned), read_only);
+        if let Some(tools) = self.tool_lists.get(&cache_key, Instant::now()) {
             return Ok(tools);
         }
         let actions = self.actions(ctx).await?;
-        let tools = Arc::new(self.tools.build(
-            &actions,
-            self.config.naming,
-            &scope.server.filter,
-            scope.read_only,
-        ));
+        let tools =
+            Arc::new(
+                self.tools
+                    .build(&actions, self.config.naming, &server.filter, read_only),
+            );
         self.tool_lists
-            .insert(key, Arc::clone(&tools), Instant::now());
+            .insert(cache_key, Arc::clone(&tools), Instant::now());
         Ok(tools)
     }
 

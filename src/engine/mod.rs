@@ -9,6 +9,7 @@ mod inflight;
 mod listen;
 mod lists;
 mod observe;
+mod page;
 mod post;
 mod progress;
 mod results;
@@ -19,6 +20,7 @@ mod tasks;
 pub use inflight::TOO_MANY_CALLS;
 pub use listen::{ListenCheck, LISTEN_KEY};
 pub use observe::{Observation, Observations};
+pub use page::{PageRoute, PAGE_TASKS};
 pub use progress::ProgressSink;
 pub use tasks::{HELD_KEY, MISSING_CAPABILITY};
 

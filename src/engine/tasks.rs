@@ -42,7 +42,7 @@ impl Runs {
     }
 
     /// Stop waiting for task `id`, if it runs here.
-    fn stop(&self, id: &str) -> bool {
+    pub(super) fn stop(&self, id: &str) -> bool {
         self.lock().remove(id).is_some_and(|s| s.send(()).is_ok())
     }
 
@@ -148,7 +148,8 @@ impl<H: ActionHost> Engine<H> {
             now_ms(),
             config.ttl.as_millis() as u64,
             config.poll_interval.as_millis() as u64,
-        );
+        )
+        .with_tool(tool);
         if let Err(err) = self.host.create(&task).await {
             error!(code = "MCP_ACTIONS_TASK_STORE", tool = %tool,
                 "the call goes on without a task: {err}");

@@ -12,7 +12,8 @@ mod store;
 mod time;
 
 pub use store::{
-    cancel_for, read_for, result_for, MemoryTaskStore, StoreError, StoredResult, TaskStore,
+    cancel_for, list_for, read_for, result_for, MemoryTaskStore, StoreError, StoredResult,
+    TaskStore,
 };
 pub use time::iso8601;
 
@@ -105,6 +106,8 @@ pub struct Task {
     pub heartbeat_ms: u64,
     /// JSON text of the result (completed) or of the error (failed).
     pub payload: Option<String>,
+    /// The tool the call was made to (for the owner's list of tasks; older rows have none).
+    pub tool: Option<String>,
 }
 
 impl Task {
@@ -121,7 +124,14 @@ impl Task {
             poll_interval_ms,
             heartbeat_ms: now_ms,
             payload: None,
+            tool: None,
         }
+    }
+
+    /// The same task, made by a call to `tool`.
+    pub fn with_tool(mut self, tool: &str) -> Self {
+        self.tool = Some(tool.to_owned());
+        self
     }
 
     /// Whether the task outlived its TTL at `now_ms` (it then reads as unknown).

@@ -69,6 +69,15 @@ pub trait TaskStore: Send + Sync {
         &self,
         id: &str,
     ) -> impl Future<Output = Result<Option<StoredResult>, StoreError>> + Send;
+
+    /// The newest tasks of `owner` not expired at `now_ms`, at most `limit`, newest first,
+    /// as stored (the caller applies [`Task::observed`]).
+    fn list(
+        &self,
+        owner: &str,
+        now_ms: u64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Task>, StoreError>> + Send;
 }
 
 /// The stored result `id` as `owner` may read it at `now_ms`: `None` for an unknown id, an
@@ -113,6 +122,24 @@ pub async fn read_for<S: TaskStore>(
         }
     }
     Ok(Some(seen))
+}
+
+/// The tasks `owner` may see at `now_ms`, newest first, as a reader sees them (a working
+/// task whose instance is gone reads `failed`).
+pub async fn list_for<S: TaskStore>(
+    store: &S,
+    owner: &str,
+    now_ms: u64,
+    heartbeat_limit_ms: u64,
+    limit: usize,
+) -> Result<Vec<Task>, StoreError> {
+    Ok(store
+        .list(owner, now_ms, limit)
+        .await?
+        .into_iter()
+        .filter(|t| t.owner == owner && !t.expired(now_ms))
+        .map(|t| t.observed(now_ms, heartbeat_limit_ms))
+        .collect())
 }
 
 /// `tasks/cancel` from `owner`: a working task reads `cancelled` from now on, on every
@@ -210,5 +237,21 @@ impl TaskStore for MemoryTaskStore {
             .unwrap_or_else(|e| e.into_inner())
             .get(id)
             .cloned())
+    }
+
+    async fn list(&self, owner: &str, now_ms: u64, limit: usize) -> Result<Vec<Task>, StoreError> {
+        let mut mine: Vec<Task> = self
+            .lock()
+            .values()
+            .filter(|t| t.owner == owner && !t.expired(now_ms))
+            .cloned()
+            .collect();
+        mine.sort_by(|a, b| {
+            b.created_ms
+                .cmp(&a.created_ms)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        mine.truncate(limit);
+        Ok(mine)
     }
 }

@@ -64,6 +64,9 @@ impl TaskStore for TestHost {
     async fn load_result(&self, id: &str) -> Result<Option<StoredResult>, StoreError> {
         self.tasks.load_result(id).await
     }
+    async fn list(&self, owner: &str, now_ms: u64, limit: usize) -> Result<Vec<Task>, StoreError> {
+        self.tasks.list(owner, now_ms, limit).await
+    }
 }
 
 impl ActionHost for TestHost {

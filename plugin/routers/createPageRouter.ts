@@ -1,0 +1,61 @@
+import type { HttpAuthService } from '@backstage/backend-plugin-api';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import type { McpEngine, McpHttpResponse, PageRequest } from '../../index';
+import { type CredentialsTable, describePrincipal } from '../bridge/credentials';
+
+/** Where the frontend page's JSON API is mounted, under `/api/mcp-actions`. */
+export const PAGE_API_PATH = '/ui/v1';
+
+/**
+ * The frontend page's JSON API: the servers, the tools the signed-in user sees on each,
+ * and that user's MCP tasks. Backstage's default auth policy guards these routes; each
+ * answers as the signed-in user only (a service token gets Backstage's `403`), from the
+ * same lists and rules the MCP endpoints use.
+ */
+export function createPageRouter(options: {
+  engine: McpEngine;
+  httpAuth: HttpAuthService;
+  credentials: CredentialsTable;
+}): Router {
+  const { engine, httpAuth, credentials } = options;
+  const router = Router();
+
+  const answer =
+    (route: PageRequest['route'], params: (req: Request) => Partial<PageRequest> = () => ({})) =>
+    (req: Request, res: Response, next: NextFunction) => {
+      (async () => {
+        const caller = await httpAuth.credentials(req, { allow: ['user'] });
+        const handle = credentials.add(caller);
+        let result: McpHttpResponse;
+        try {
+          result = await engine.page({
+            route,
+            credentials: handle,
+            principal: describePrincipal(caller),
+            ...params(req),
+          });
+        } finally {
+          credentials.release(handle);
+        }
+        res.status(result.status);
+        for (const [name, value] of Object.entries(result.headers)) res.setHeader(name, value);
+        res.setHeader('cache-control', 'no-store');
+        res.end(result.body ?? undefined);
+      })().catch(next);
+    };
+
+  const server = (req: Request) => {
+    const value = req.query.server;
+    return { server: typeof value === 'string' && value !== '' ? value : undefined };
+  };
+
+  router.get(`${PAGE_API_PATH}/servers`, answer('servers'));
+  router.get(`${PAGE_API_PATH}/tools`, answer('tools', server));
+  router.get(`${PAGE_API_PATH}/tasks`, answer('tasks'));
+  router.post(
+    `${PAGE_API_PATH}/tasks/:taskId/cancel`,
+    express.json({ limit: 1024 }),
+    answer('cancel', req => ({ taskId: req.params.taskId })),
+  );
+  return router;
+}

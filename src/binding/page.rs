@@ -1,0 +1,61 @@
+//! The frontend page's JSON API (`/api/mcp-actions/ui/v1/...`), answered for the caller
+//! Backstage's `httpAuth` accepted.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use napi_derive::napi;
+use tracing::error;
+use tracing::instrument::WithSubscriber;
+
+use super::engine::{McpEngine, McpHttpResponse};
+use crate::engine::PageRoute;
+use crate::protocol::http;
+use crate::CallContext;
+
+/// One request of the page's API.
+#[napi(object)]
+pub struct PageRequest {
+    /// `servers`, `tools` (`server`), `tasks` or `cancel` (`taskId`).
+    pub route: String,
+    /// Handle of the caller's credentials in the shim's table.
+    pub credentials: u32,
+    /// `user:default/jane`: whose tools and tasks these are.
+    pub principal: String,
+    /// `tools`: the key of `/v1/{key}`; absent for `/v1`.
+    pub server: Option<String>,
+    /// `cancel`: the task.
+    pub task_id: Option<String>,
+}
+
+#[napi]
+impl McpEngine {
+    /// Answer the page's API. Never rejects: every failure is an HTTP answer with a
+    /// Backstage error body.
+    #[napi]
+    pub async fn page(&self, request: PageRequest) -> McpHttpResponse {
+        let route = match (request.route.as_str(), request.task_id.as_deref()) {
+            ("servers", _) => PageRoute::Servers,
+            ("tools", _) => PageRoute::Tools(request.server.as_deref()),
+            ("tasks", _) => PageRoute::Tasks,
+            ("cancel", Some(id)) => PageRoute::Cancel(id),
+            _ => return http::internal_failure().into(),
+        };
+        let ctx = CallContext {
+            credentials: request.credentials,
+            principal: request.principal.clone(),
+            request: None,
+            trace: None,
+        };
+        let engine = Arc::clone(&self.engine);
+        let work = AssertUnwindSafe(engine.page(route, &ctx)).catch_unwind();
+        match work.with_subscriber(self.dispatch.clone()).await {
+            Ok(response) => response.into(),
+            Err(_) => {
+                error!(principal = %ctx.principal, "the MCP engine panicked while answering the page");
+                http::internal_failure().into()
+            }
+        }
+    }
+}
