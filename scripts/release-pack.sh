@@ -129,6 +129,11 @@ node -e '
 (cd release && npm pack --silent "$stage" >/dev/null)
 rm -rf "$stage"
 
+# The frontend plugin: built with @backstage/cli, packed the way Backstage packs plugins
+# (its prepack script points main and types at dist/).
+bash scripts/build-frontend.sh
+(cd frontend/plugin && npm pack --silent --pack-destination ../../release >/dev/null)
+
 apt_ensure file
 echo "=== release/ ($((SECONDS - start)) s)"
 for f in release/*.tgz; do

@@ -1,0 +1,49 @@
+// Copied into the create-app app's backend by scripts/browser-check.sh: a real plugin
+// (`browser-check`) registering real actions, one that runs long enough to be cancelled from
+// the page as an MCP task, and one that says who called.
+import { createBackendPlugin } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+
+export default createBackendPlugin({
+  pluginId: 'browser-check',
+  register(env) {
+    env.registerInit({
+      deps: { registry: actionsRegistryServiceRef },
+      async init({ registry }) {
+        registry.register({
+          name: 'wait',
+          title: 'Wait',
+          description: 'Waits the given number of seconds, then says how long it waited.',
+          attributes: { readOnly: true, idempotent: true },
+          schema: {
+            input: z =>
+              z.object({ seconds: z.number().min(0).max(600).describe('How long to wait') }),
+            output: z => z.object({ waited: z.number() }),
+          },
+          action: async ({ input }) => {
+            await new Promise(resolve => setTimeout(resolve, input.seconds * 1000));
+            return { output: { waited: input.seconds } };
+          },
+        });
+        registry.register({
+          name: 'whoami',
+          title: 'Who am I',
+          description: 'Reports the principal the action runs as.',
+          attributes: { readOnly: true },
+          schema: {
+            input: z => z.object({}),
+            output: z => z.object({ type: z.string(), subject: z.string().optional() }),
+          },
+          action: async ({ credentials }) => {
+            const p = credentials.principal as {
+              type: string;
+              subject?: string;
+              userEntityRef?: string;
+            };
+            return { output: { type: p.type, subject: p.subject ?? p.userEntityRef } };
+          },
+        });
+      },
+    });
+  },
+});
