@@ -135,7 +135,7 @@ describe('the demo backend', () => {
 });
 
 describe('the demo OAuth login', () => {
-  it('offers discovery and its stand-in consent page', async () => {
+  it("offers discovery, and serves its Backstage frontend: the page and plugin-auth's consent page", async () => {
     const res = await fetch(url, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe(
@@ -147,13 +147,19 @@ describe('the demo OAuth login', () => {
       client_id_metadata_document_supported: true,
       code_challenge_methods_supported: ['S256'],
     });
-    const page = await fetch(`${base}/oauth2/authorize/some-session`);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('Approve as the guest user');
-    expect((await fetch(`${base}/oauth2/approve.js`)).status).toBe(200);
+    expect(demo.output()).toContain(`Backstage:    ${base}/mcp-actions`);
+    // The app plugin serves frontend/app/dist (npm test and npm run demo build it first) at
+    // every frontend route: the consent page of @backstage/plugin-auth, the page at /mcp-actions.
+    for (const path of ['/oauth2/authorize/some-session', '/mcp-actions']) {
+      const page = await fetch(`${base}${path}`);
+      expect(page.status, `${path} (is frontend/app built? bash scripts/build-frontend.sh)`).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('<title>mcp-actions-rs demo</title>');
+      expect(html).toContain('<div id="root"></div>');
+    }
   });
 
-  it('logs the static client demo-cli in as the guest, as the page does', async () => {
+  it('logs the static client demo-cli in as the guest, with the calls the consent page makes', async () => {
     let landed: URL | undefined;
     const provider = new TestOAuthProvider({
       redirectUrl: 'http://127.0.0.1:33418/callback',

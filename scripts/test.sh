@@ -40,6 +40,20 @@ npm run --silent build:ts
 step "TypeScript type check"
 npm run --silent typecheck
 
+# The frontend plugin (frontend/): its own packages, tsc, the @backstage/cli build of the plugin
+# and of the demo app, then its component tests (jest through the CLI, jsdom).
+step "frontend: install, type check, build"
+bash scripts/build-frontend.sh
+step "frontend component tests (backstage-cli package test)"
+fe_log=$(mktemp)
+(cd frontend/plugin && npx backstage-cli package test --watchAll=false --ci) 2>&1 | tee "$fe_log"
+fe_passed=$(sed -e 's/\x1b\[[0-9;]*m//g' "$fe_log" | grep -E '^Tests: +[0-9]+ passed' | sed -E 's/^Tests: +([0-9]+) passed.*/\1/' || true)
+rm -f "$fe_log"
+if [ -z "$fe_passed" ] || [ "$fe_passed" -eq 0 ]; then
+  echo "the frontend component tests ran no test: failing" >&2
+  exit 1
+fi
+
 # The Inspector's --strict check of the demo's tool schemas (__test__/inspector.test.ts).
 MCP_INSPECTOR=$(inspector_cli)
 export MCP_INSPECTOR
@@ -62,5 +76,5 @@ for major in 22 24; do
   js_total=$((js_total + js_passed))
 done
 
-printf '\nRust: %s passed; JS: %s passed (Node 22 and 24)\n' "$rust_passed" "$js_total"
-echo "$((rust_passed + js_total)) passed, 0 failed"
+printf '\nRust: %s passed; frontend: %s passed; JS: %s passed (Node 22 and 24)\n' "$rust_passed" "$fe_passed" "$js_total"
+echo "$((rust_passed + fe_passed + js_total)) passed, 0 failed"

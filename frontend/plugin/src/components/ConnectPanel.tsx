@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   Alert,
   Card,
@@ -46,6 +46,8 @@ export function ConnectPanel({ data }: { data: ServersResponse }) {
   const server = data.servers.find(s => keyOf(s) === key) ?? data.servers[0];
   const [search, setSearch] = useState(server?.toolDiscovery === 'search');
   const [readOnly, setReadOnly] = useState(false);
+  // Another server: its own discovery mode is where the switch starts.
+  useEffect(() => setSearch(server?.toolDiscovery === 'search'), [server]);
   if (!server) return null;
   const setups = clientSetups({
     server,

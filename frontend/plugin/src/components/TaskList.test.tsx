@@ -56,10 +56,11 @@ describe('formatDuration', () => {
 
 describe('TaskList', () => {
   it('says when tasks are off', () => {
-    // TaskList asks for the tasks even when off (useLoad runs before the early return).
     const api = fakeApi({ getTasks: jest.fn(() => new Promise<never>(() => {})) });
     renderTasks(api, false);
     expect(screen.getByText('MCP tasks are off on this Backstage')).toBeInTheDocument();
+    // Nothing is asked of the backend for a feature that is off.
+    expect(api.getTasks).not.toHaveBeenCalled();
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
   });
 

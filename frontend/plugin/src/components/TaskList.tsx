@@ -24,7 +24,7 @@ function duration(task: McpTask, now: number): string {
 /** The signed-in user's running and recent MCP tasks; a running one can be cancelled. */
 export function TaskList({ enabled }: { enabled: boolean }) {
   const api = useApi(mcpActionsApiRef);
-  const tasks = useLoad(() => api.getTasks(), [api]);
+  const tasks = useLoad(() => api.getTasks(), [api], enabled);
   const [cancelling, setCancelling] = useState<string | undefined>();
   const [cancelError, setCancelError] = useState<Error | undefined>();
   if (!enabled) {

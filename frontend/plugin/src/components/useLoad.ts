@@ -8,12 +8,21 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+/** `load` runs unless `enabled` is false (then nothing loads and `loading` is false). */
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+  enabled = true,
+): Loaded<T> {
   const [state, setState] = useState<{ value?: T; error?: Error; loading: boolean }>({
     loading: true,
   });
   const [round, setRound] = useState(0);
   useEffect(() => {
+    if (!enabled) {
+      setState({ loading: false });
+      return undefined;
+    }
     let live = true;
     setState(s => ({ ...s, loading: true }));
     load().then(
@@ -24,7 +33,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, round]);
+  }, [...deps, round, enabled]);
   const reload = useCallback(() => setRound(r => r + 1), []);
   return { ...state, reload };
 }
