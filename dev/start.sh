@@ -8,10 +8,16 @@ cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
 # Backstage supports Node 22 and 24: an older node on PATH is replaced by the official Node 22.
 supported_node
+# The frontend (its own packages and @backstage/cli builds) in parallel with the backend's
+# install and the Rust build: on a fresh clone both are minutes of mostly waiting.
+bash scripts/build-frontend.sh > >(sed -u 's/^/[frontend] /') 2>&1 &
+frontend=$!
+trap 'kill "$frontend" 2>/dev/null || true' EXIT
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent build:native:dev
 npm run --silent build:ts
-bash scripts/build-frontend.sh
+wait "$frontend" || { echo "the frontend build failed (above)" >&2; exit 1; }
+trap - EXIT
 
 export PORT="${PORT:-7007}"
 # A fresh random token each start unless you pin one.

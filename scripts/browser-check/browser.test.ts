@@ -85,6 +85,11 @@ describe('the page at /mcp-actions, as the guest', () => {
     await expect(page.getByText(mcpUrl, { exact: true }).first().isVisible()).resolves.toBe(true);
     await expect(page.getByText(`${tools.length} tools`, { exact: true }).first().isVisible()).resolves.toBe(true);
     await expect(page.getByText(/MCP revisions: 2026-07-28, 2025-11-25/).first().isVisible()).resolves.toBe(true);
+    // The app's sidebar lists the page (the plugin's title and icon): a link to it.
+    const links = page.getByRole('link', { name: 'MCP Actions' });
+    const hrefs: (string | null)[] = [];
+    for (let i = 0; i < (await links.count()); i++) hrefs.push(await links.nth(i).getAttribute('href'));
+    expect(hrefs).toContain('/mcp-actions');
     await shot(page, 'servers');
   });
 
@@ -126,7 +131,7 @@ describe('the page at /mcp-actions, as the guest', () => {
     const copy = page.getByRole('button', { name: 'Copy the Claude Code setup' });
     await copy.click();
     await page.locator('button[aria-label="Copy the Claude Code setup"]', { hasText: 'Copied' }).waitFor();
-    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(texts['claude-code']);
+    await expect(page.evaluate('navigator.clipboard.readText()')).resolves.toBe(texts['claude-code']);
 
     await page.getByText('Tool search (X-MCP-Tools: search)').click();
     await page.getByText(`claude mcp add --transport http backstage ${mcpUrl} --header "X-MCP-Tools: search"`).waitFor();

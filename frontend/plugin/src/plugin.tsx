@@ -7,6 +7,7 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { McpActionsClient, mcpActionsApiRef } from './api/McpActionsClient';
+import { McpActionsIcon } from './icon';
 
 export const rootRouteRef = createRouteRef();
 
@@ -32,6 +33,7 @@ const mcpActionsPage = PageBlueprint.make({
 export const mcpActionsPlugin = createFrontendPlugin({
   pluginId: 'mcp-actions',
   title: 'MCP Actions',
+  icon: <McpActionsIcon />,
   routes: { root: rootRouteRef },
   extensions: [mcpActionsApi, mcpActionsPage],
 });
