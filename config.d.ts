@@ -145,6 +145,22 @@ export interface Config {
     };
 
     /**
+     * Secrets of actions (`schema.secrets`): a call without them sends the user to a
+     * Backstage page (`/mcp-actions/secrets/{id}` of `@mcp-actions-rs/plugin-mcp-actions`)
+     * through MCP URL elicitation; what they submit is sealed (AES-256-GCM) in the plugin's
+     * database, used once, for that caller and that action, and never reaches the model.
+     */
+    secrets?: {
+      /**
+       * 32 bytes, base64 (`openssl rand -base64 32`). Without it the feature is off and tools
+       * whose action needs secrets answer that they cannot run here.
+       * @visibility secret
+       */
+      encryptionKey?: string;
+      /** How long a request for secrets, and what the user submitted for it, lasts. Default 300. */
+      ttlSeconds?: number;
+    };
+    /**
      * Ours. MCP Tasks (extension `io.modelcontextprotocol/tasks`, 2026-07-28 clients that
      * declare it): a long `tools/call` is answered with a task the client polls
      * (`tasks/get`) and may cancel (`tasks/cancel`), while the action runs on. Tasks are

@@ -61,6 +61,8 @@ export declare class McpEngine {
    * Backstage error body.
    */
   page(request: PageRequest): Promise<McpHttpResponse>
+  /** Answer the secrets page's API. Never rejects. */
+  elicitation(request: ElicitationRequest): Promise<McpHttpResponse>
   /** Answer a Streamable HTTP POST. Never rejects: every failure is an HTTP answer. */
   handlePost(request: McpPostRequest): Promise<McpHttpResponse>
   /** The answer to any method other than POST on `/v1` or `/v1/{server}`. */
@@ -101,6 +103,38 @@ export declare class McpEngine {
   stopTasks(): Promise<number>
   /** Tasks running in this instance. */
   tasksRunning(): number
+}
+
+/** One request of the secrets page's API. */
+export interface ElicitationRequest {
+  /** `view` (GET) or `submit` (POST with `body`). */
+  route: string
+  elicitationId: string
+  /** `user:default/jane`, from the credentials Backstage accepted. */
+  principal: string
+  /** The POST body: `{ csrfToken, secrets }` (never logged). */
+  body?: Buffer
+}
+
+/** One row of `mcp_elicitations`. Times are milliseconds since the Unix epoch. */
+export interface ElicitationRow {
+  elicitationId: string
+  /** The principal whose call started it: the only one who may see it and submit. */
+  owner: string
+  actionId: string
+  tool: string
+  actionTitle?: string
+  actionDescription?: string
+  /** JSON text of the action's secrets schema. */
+  secretsSchema: string
+  client?: string
+  csrfToken: string
+  /** `pending`, `submitted` or `used`. */
+  status: string
+  /** The submitted secrets, sealed (base64 AES-256-GCM); never the values. */
+  sealed?: string
+  createdMs: number
+  expiresMs: number
 }
 
 /** Engine settings. */
@@ -148,6 +182,11 @@ export interface InvokeRequest {
   traceparent?: string
   tracestate?: string
   baggage?: string
+  /**
+   * JSON text of the secrets the user submitted for this call: invoke with the
+   * registry's v2 route (`{ input, secrets }`). Never log it.
+   */
+  secrets?: string
 }
 
 /** `GET .../sse`: open a legacy session. */
@@ -374,6 +413,10 @@ export interface TaskStoreReply {
   result?: ResultRow
   /** `list`: the rows. */
   tasks?: Array<TaskRow>
+  /** `loadElicitation`, `takeElicitation` (the row as it was): the row, when there is one. */
+  elicitation?: ElicitationRow
+  /** `findElicitation`: its id, when there is one. */
+  elicitationId?: string
 }
 
 /** What the engine asks of the store. */
@@ -398,4 +441,12 @@ export interface TaskStoreRequest {
   resultId?: string
   owner?: string
   limit?: number
+  /** `createElicitation`: the row. */
+  elicitation?: ElicitationRow
+  /** `loadElicitation`, `submitElicitation` (with `sealed`), `takeElicitation`. */
+  elicitationId?: string
+  /** `submitElicitation`: the sealed secrets (base64 AES-256-GCM; never the values). */
+  sealed?: string
+  /** `findElicitation` (with `owner`): the newest submitted one for this action. */
+  actionId?: string
 }

@@ -96,6 +96,11 @@ export async function readEngineOptions(
       staticTokens: (config.getOptionalConfigArray('backend.auth.externalAccess') ?? []).some(
         entry => entry.getOptionalString('type') === 'static',
       ),
+      appBaseUrl: config.getOptionalString('app.baseUrl'),
+    },
+    secrets: {
+      encryptionKey: config.getOptionalString('mcpActions.secrets.encryptionKey'),
+      ttlSeconds: config.getOptionalNumber('mcpActions.secrets.ttlSeconds'),
     },
     toolListTtl: config.getOptionalNumber('mcpActions.cache.toolListTtl'),
     toolCallTimeout: config.getOptionalNumber('mcpActions.toolCallTimeout'),

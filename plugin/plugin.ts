@@ -19,6 +19,7 @@ import { createRegistryClient } from './bridge/registry';
 import { StreamTable } from './bridge/streams';
 import { createStreamableRouter } from './routers/createStreamableRouter';
 import { createPageRouter } from './routers/createPageRouter';
+import { createElicitationRouter } from './routers/createElicitationRouter';
 
 /** `mcpActions.limits.maxRequestBodyBytes` by default (the engine validates the setting). */
 const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
@@ -156,6 +157,8 @@ export function createMcpActionsPlugin(
           }
           // The frontend page's API, under Backstage's default auth policy (users only).
           httpRouter.use(createPageRouter({ engine, httpAuth, credentials }));
+          // The secrets page's API, before the MCP routes it sits beside under /v1.
+          httpRouter.use(createElicitationRouter({ engine, httpAuth }));
           // The router authenticates every request itself, so that a refusal is a
           // JSON-RPC error with a bearer challenge, not Backstage's generic 401 body.
           httpRouter.addAuthPolicy({ path: '/v1', allow: 'unauthenticated' });

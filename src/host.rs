@@ -4,6 +4,7 @@
 
 use std::future::Future;
 
+use crate::secrets::elicitation::ElicitationStore;
 use crate::tasks::TaskStore;
 
 /// Who is calling, as far as the engine needs to know. The credentials themselves never
@@ -41,7 +42,7 @@ impl HostError {
 /// How the engine reaches the actions registry and keeps tasks ([`TaskStore`]: the plugin's
 /// database in the shim). Implemented over napi callbacks by the binding, and by plain Rust
 /// in tests.
-pub trait ActionHost: TaskStore + Send + Sync + 'static {
+pub trait ActionHost: TaskStore + ElicitationStore + Send + Sync + 'static {
     /// The actions visible to the caller, as the JSON text of `{ "actions": [...] }`.
     fn list_actions(
         &self,
@@ -50,13 +51,15 @@ pub trait ActionHost: TaskStore + Send + Sync + 'static {
 
     /// Run one action with the caller's credentials. `input` is the JSON text of the
     /// arguments object; the answer is the JSON text of the action's output. `tool` is the
-    /// tool name the client called (for the host's span).
+    /// tool name the client called (for the host's span). `secrets`: the JSON text of the
+    /// secrets the user submitted for this call (the registry's v2 invoke), when it needs them.
     fn invoke_action(
         &self,
         ctx: &CallContext,
         action_id: &str,
         tool: &str,
         input: String,
+        secrets: Option<String>,
     ) -> impl Future<Output = Result<String, HostError>> + Send;
 
     /// A task kept `ctx`'s credentials after its request was answered (the answer said

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod host;
 pub mod protocol;
+pub mod secrets;
 pub mod session;
 pub mod tasks;
 pub mod tools;

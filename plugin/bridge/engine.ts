@@ -108,10 +108,11 @@ export function createEngine(options: {
     caller: BackstageCredentials,
     request: InvokeRequest,
   ): Promise<HostOutcome> => {
-    if (registry) return registry.invoke(caller, request.actionId, request.input);
+    if (registry) return registry.invoke(caller, request.actionId, request.input, request.secrets);
     const { output } = await actions.invoke({
       id: request.actionId,
       input: JSON.parse(request.input),
+      ...(request.secrets !== undefined && { secrets: JSON.parse(request.secrets) }),
       credentials: caller,
     });
     return { json: JSON.stringify(output ?? null) };

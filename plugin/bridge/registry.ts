@@ -28,7 +28,16 @@ export interface RegistryClient {
   /** `[{ "actions": [...] }, ...]`: each plugin source's answer, as JSON text. */
   list(caller: BackstageCredentials): Promise<HostOutcome>;
   /** The registry's answer `{ "output": ... }` as JSON text in `response`. */
-  invoke(caller: BackstageCredentials, actionId: string, input: string): Promise<HostOutcome>;
+  /**
+   * `secrets`: JSON text of the secrets the user submitted (the v2 invoke, `{ input, secrets }`);
+   * without them, the v1 invoke with the input as the body.
+   */
+  invoke(
+    caller: BackstageCredentials,
+    actionId: string,
+    input: string,
+    secrets?: string,
+  ): Promise<HostOutcome>;
 }
 
 interface Answer {
@@ -206,14 +215,14 @@ export function createRegistryClient(options: {
       return { json: `[${answers.filter(a => a !== undefined).join(',')}]` };
     },
 
-    async invoke(caller, actionId, input) {
+    async invoke(caller, actionId, input, secrets) {
       const colon = actionId.indexOf(':');
       if (colon < 0) return { errorName: 'InputError', errorMessage: `Invalid action id: ${actionId}` };
       const answer = await call(
         caller,
         actionId.slice(0, colon),
-        `v1/actions/${encodeURIComponent(actionId)}/invoke`,
-        input,
+        `${secrets === undefined ? 'v1' : 'v2'}/actions/${encodeURIComponent(actionId)}/invoke`,
+        secrets === undefined ? input : `{"input":${input},"secrets":${secrets}}`,
       );
       return answer.status === 200 ? { response: answer.text } : failure(answer);
     },

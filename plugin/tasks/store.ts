@@ -1,10 +1,17 @@
 import { resolve } from 'node:path';
 import type { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
-import type { ResultRow, TaskRow, TaskStoreReply, TaskStoreRequest } from '../../index';
+import type {
+  ElicitationRow,
+  ResultRow,
+  TaskRow,
+  TaskStoreReply,
+  TaskStoreRequest,
+} from '../../index';
 
 const TABLE = 'mcp_actions_tasks';
 const RESULTS = 'mcp_actions_results';
+const ELICITATIONS = 'mcp_elicitations';
 
 /** The migrations shipped in the package (`migrations/` beside `dist/`). */
 export const MIGRATIONS = resolve(__dirname, '..', '..', 'migrations');
@@ -29,6 +36,22 @@ interface StoredResultRow {
   owner: string;
   text: string;
   page_chars: number;
+  created_ms: number | string;
+  expires_ms: number | string;
+}
+
+interface StoredElicitationRow {
+  elicitation_id: string;
+  owner: string;
+  action_id: string;
+  tool: string;
+  action_title: string | null;
+  action_description: string | null;
+  secrets_schema: string;
+  client: string | null;
+  csrf_token: string;
+  status: string;
+  sealed: string | null;
   created_ms: number | string;
   expires_ms: number | string;
 }
@@ -81,6 +104,24 @@ function fromResultRow(row: StoredResultRow): ResultRow {
   };
 }
 
+function fromElicitationRow(row: StoredElicitationRow): ElicitationRow {
+  return {
+    elicitationId: row.elicitation_id,
+    owner: row.owner,
+    actionId: row.action_id,
+    tool: row.tool,
+    actionTitle: row.action_title ?? undefined,
+    actionDescription: row.action_description ?? undefined,
+    secretsSchema: row.secrets_schema,
+    client: row.client ?? undefined,
+    csrfToken: row.csrf_token,
+    status: row.status,
+    sealed: row.sealed ?? undefined,
+    createdMs: ms(row.created_ms),
+    expiresMs: ms(row.expires_ms),
+  };
+}
+
 /** The plugin's database, migrated (unless Backstage is told to skip migrations). */
 export async function openTaskDatabase(database: DatabaseService): Promise<Knex> {
   const knex = await database.getClient();
@@ -105,6 +146,7 @@ export function createTaskStore(
 ): (request: TaskStoreRequest) => Promise<TaskStoreReply> {
   const tasks = () => knex<Row>(TABLE);
   const results = () => knex<StoredResultRow>(RESULTS);
+  const elicitations = () => knex<StoredElicitationRow>(ELICITATIONS);
   return async request => {
     switch (request.op) {
       case 'create': {
@@ -142,8 +184,11 @@ export function createTaskStore(
       case 'sweep': {
         const count = await tasks().where('expires_ms', '<=', request.nowMs).delete();
         const kept = await results().where('expires_ms', '<=', request.nowMs).delete();
-        if (count + kept > 0) logger.debug(`swept ${count} expired MCP tasks and ${kept} results`);
-        return { count: count + kept };
+        const asked = await elicitations().where('expires_ms', '<=', request.nowMs).delete();
+        if (count + kept + asked > 0) {
+          logger.debug(`swept ${count} expired MCP tasks, ${kept} results and ${asked} requests for secrets`);
+        }
+        return { count: count + kept + asked };
       }
       case 'putResult': {
         const r = request.result!;
@@ -185,6 +230,59 @@ export function createTaskStore(
             'tool',
           );
         return { tasks: rows.map(row => fromRow({ ...row, payload: null })) };
+      }
+      case 'createElicitation': {
+        const e = request.elicitation!;
+        await elicitations().insert({
+          elicitation_id: e.elicitationId,
+          owner: e.owner,
+          action_id: e.actionId,
+          tool: e.tool,
+          action_title: e.actionTitle ?? null,
+          action_description: e.actionDescription ?? null,
+          secrets_schema: e.secretsSchema,
+          client: e.client ?? null,
+          csrf_token: e.csrfToken,
+          status: e.status,
+          sealed: null,
+          created_ms: e.createdMs,
+          expires_ms: e.expiresMs,
+        });
+        return {};
+      }
+      case 'loadElicitation': {
+        const row = await elicitations().where({ elicitation_id: request.elicitationId! }).first();
+        return { elicitation: row ? fromElicitationRow(row) : undefined };
+      }
+      case 'submitElicitation': {
+        // Compare-and-set: only a pending, unexpired row takes the sealed secrets.
+        const changed = await elicitations()
+          .where({ elicitation_id: request.elicitationId!, status: 'pending' })
+          .andWhere('expires_ms', '>', request.nowMs)
+          .update({ status: 'submitted', sealed: request.sealed! });
+        return { changed: changed > 0 };
+      }
+      case 'takeElicitation': {
+        // Used once: the one caller whose update changed the row gets the sealed secrets.
+        return knex.transaction(async trx => {
+          const row = await trx<StoredElicitationRow>(ELICITATIONS)
+            .where({ elicitation_id: request.elicitationId!, status: 'submitted' })
+            .andWhere('expires_ms', '>', request.nowMs)
+            .first();
+          if (!row) return {};
+          const changed = await trx<StoredElicitationRow>(ELICITATIONS)
+            .where({ elicitation_id: row.elicitation_id, status: 'submitted' })
+            .update({ status: 'used', sealed: null });
+          return changed > 0 ? { elicitation: fromElicitationRow(row) } : {};
+        });
+      }
+      case 'findElicitation': {
+        const row = await elicitations()
+          .where({ owner: request.owner!, action_id: request.actionId!, status: 'submitted' })
+          .andWhere('expires_ms', '>', request.nowMs)
+          .orderBy('created_ms', 'desc')
+          .first('elicitation_id');
+        return { elicitationId: row?.elicitation_id };
       }
       default:
         throw new Error(`unknown task store operation "${request.op}"`);

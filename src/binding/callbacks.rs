@@ -40,6 +40,9 @@ pub struct InvokeRequest {
     pub traceparent: Option<String>,
     pub tracestate: Option<String>,
     pub baggage: Option<String>,
+    /// JSON text of the secrets the user submitted for this call: invoke with the
+    /// registry's v2 route (`{ input, secrets }`). Never log it.
+    pub secrets: Option<String>,
 }
 
 /// One log line for the Backstage logger.

@@ -86,6 +86,7 @@ impl ActionHost for JsHost {
         action_id: &str,
         tool: &str,
         input: String,
+        secrets: Option<String>,
     ) -> Result<String, HostError> {
         let fail = host_failure("invokeAction");
         let promise = self
@@ -99,6 +100,7 @@ impl ActionHost for JsHost {
                 traceparent: ctx.trace.as_ref().map(|t| t.traceparent.clone()),
                 tracestate: ctx.trace.as_ref().and_then(|t| t.tracestate.clone()),
                 baggage: ctx.trace.as_ref().and_then(|t| t.baggage.clone()),
+                secrets,
             })
             .await
             .map_err(&fail)?;

@@ -2,6 +2,7 @@
 
 mod admission;
 mod callbacks;
+mod elicitation_store;
 mod engine;
 mod host;
 mod legacy;

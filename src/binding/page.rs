@@ -59,3 +59,51 @@ impl McpEngine {
         }
     }
 }
+
+/// One request of the secrets page's API.
+#[napi(object)]
+pub struct ElicitationRequest {
+    /// `view` (GET) or `submit` (POST with `body`).
+    pub route: String,
+    pub elicitation_id: String,
+    /// `user:default/jane`, from the credentials Backstage accepted.
+    pub principal: String,
+    /// The POST body: `{ csrfToken, secrets }` (never logged).
+    pub body: Option<napi::bindgen_prelude::Buffer>,
+}
+
+#[napi]
+impl McpEngine {
+    /// Answer the secrets page's API. Never rejects.
+    #[napi]
+    pub async fn elicitation(&self, request: ElicitationRequest) -> McpHttpResponse {
+        let engine = Arc::clone(&self.engine);
+        let work = async move {
+            match request.route.as_str() {
+                "view" => {
+                    engine
+                        .elicitation_view(&request.elicitation_id, &request.principal)
+                        .await
+                }
+                "submit" => {
+                    let body = request.body.as_deref().unwrap_or_default();
+                    engine
+                        .submit_secrets(&request.elicitation_id, &request.principal, body)
+                        .await
+                }
+                _ => http::internal_failure(),
+            }
+        };
+        match AssertUnwindSafe(work)
+            .catch_unwind()
+            .with_subscriber(self.dispatch.clone())
+            .await
+        {
+            Ok(response) => response.into(),
+            Err(_) => {
+                error!("the MCP engine panicked while answering the secrets page");
+                http::internal_failure().into()
+            }
+        }
+    }
+}

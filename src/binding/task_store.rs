@@ -66,6 +66,14 @@ pub struct TaskStoreRequest {
     pub result_id: Option<String>,
     pub owner: Option<String>,
     pub limit: Option<u32>,
+    /// `createElicitation`: the row.
+    pub elicitation: Option<super::elicitation_store::ElicitationRow>,
+    /// `loadElicitation`, `submitElicitation` (with `sealed`), `takeElicitation`.
+    pub elicitation_id: Option<String>,
+    /// `submitElicitation`: the sealed secrets (base64 AES-256-GCM; never the values).
+    pub sealed: Option<String>,
+    /// `findElicitation` (with `owner`): the newest submitted one for this action.
+    pub action_id: Option<String>,
 }
 
 /// The store's answer.
@@ -83,6 +91,10 @@ pub struct TaskStoreReply {
     pub result: Option<ResultRow>,
     /// `list`: the rows.
     pub tasks: Option<Vec<TaskRow>>,
+    /// `loadElicitation`, `takeElicitation` (the row as it was): the row, when there is one.
+    pub elicitation: Option<super::elicitation_store::ElicitationRow>,
+    /// `findElicitation`: its id, when there is one.
+    pub elicitation_id: Option<String>,
 }
 
 /// `(request: TaskStoreRequest) => Promise<TaskStoreReply>`
@@ -95,7 +107,7 @@ pub type TaskStoreFn = ThreadsafeFunction<
     true,
 >;
 
-fn request(op: &str, now_ms: u64) -> TaskStoreRequest {
+pub(super) fn request(op: &str, now_ms: u64) -> TaskStoreRequest {
     TaskStoreRequest {
         op: op.to_owned(),
         now_ms: now_ms as f64,
@@ -109,6 +121,10 @@ fn request(op: &str, now_ms: u64) -> TaskStoreRequest {
         result_id: None,
         owner: None,
         limit: None,
+        elicitation: None,
+        elicitation_id: None,
+        sealed: None,
+        action_id: None,
     }
 }
 
@@ -152,7 +168,10 @@ fn task(row: TaskRow) -> Result<Task, StoreError> {
 }
 
 impl JsHost {
-    async fn store(&self, request: TaskStoreRequest) -> Result<TaskStoreReply, StoreError> {
+    pub(super) async fn store(
+        &self,
+        request: TaskStoreRequest,
+    ) -> Result<TaskStoreReply, StoreError> {
         let op = request.op.clone();
         let Some(task_store) = &self.task_store else {
             return Err(StoreError(format!("{op}: the host has no task store")));

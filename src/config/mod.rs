@@ -91,6 +91,30 @@ pub struct EngineConfig {
     pub result_ttl: Duration,
     /// What the frontend page's JSON API says beside the servers.
     pub page: PageConfig,
+    /// `mcpActions.secrets.*`.
+    pub secrets: SecretsConfig,
+}
+
+/// Secrets of actions (`mcpActions.secrets.*`): off without a key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecretsConfig {
+    /// `encryptionKey`: seals submitted secrets at rest.
+    pub key: Option<crate::secrets::SealingKey>,
+    /// `ttlSeconds` (default 300): how long a request for secrets, and what the user
+    /// submitted for it, lasts.
+    pub ttl: Duration,
+    /// `app.baseUrl` without a trailing slash: the secrets page is under it.
+    pub app_base_url: String,
+}
+
+impl Default for SecretsConfig {
+    fn default() -> Self {
+        Self {
+            key: None,
+            ttl: Duration::from_secs(300),
+            app_base_url: String::new(),
+        }
+    }
 }
 
 /// The page's view of this Backstage: where the servers are, and how clients get in.
@@ -140,6 +164,7 @@ impl Default for EngineConfig {
             origins: OriginPolicy::new(None, &[]),
             oauth: None,
             page: PageConfig::default(),
+            secrets: SecretsConfig::default(),
             credentials_cache_entries: 1000,
             opaque_token_ttl: 60,
             tool_list_ttl: Duration::from_secs(5),
@@ -324,6 +349,29 @@ impl EngineConfig {
                 defaults.tool_list_ttl,
                 0.0..=3600.0,
             )?,
+            secrets: SecretsConfig {
+                key: raw
+                    .secrets
+                    .encryption_key
+                    .as_deref()
+                    .filter(|k| !k.trim().is_empty())
+                    .map(crate::secrets::SealingKey::from_base64)
+                    .transpose()
+                    .map_err(|reason| config_error("mcpActions.secrets.encryptionKey", reason))?,
+                ttl: seconds(
+                    "mcpActions.secrets.ttlSeconds",
+                    raw.secrets.ttl_seconds,
+                    defaults.secrets.ttl,
+                    1.0..=86_400.0,
+                )?,
+                app_base_url: raw
+                    .page
+                    .app_base_url
+                    .clone()
+                    .unwrap_or_default()
+                    .trim_end_matches('/')
+                    .to_owned(),
+            },
             page: PageConfig {
                 base_url: raw
                     .page

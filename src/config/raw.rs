@@ -38,6 +38,9 @@ pub struct RawConfig {
     /// What the frontend page shows that the engine cannot know itself.
     #[serde(default)]
     pub page: RawPage,
+    /// `mcpActions.secrets.*`: secrets of actions, given on the Backstage page.
+    #[serde(default)]
+    pub secrets: RawSecrets,
     #[serde(default)]
     pub credentials_cache: RawCredentialsCache,
     /// `mcpActions.cache.toolListTtl`, seconds.
@@ -60,6 +63,14 @@ pub struct RawConfig {
     /// `mcpActions.results.*`.
     #[serde(default)]
     pub results: RawResults,
+}
+
+/// `mcpActions.secrets.*`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawSecrets {
+    pub encryption_key: Option<String>,
+    pub ttl_seconds: Option<f64>,
 }
 
 /// `mcpActions.results.*` (a server has `maxChars` only).
@@ -185,4 +196,6 @@ pub struct RawPage {
     /// Whether `backend.auth.externalAccess` has static tokens (never the tokens).
     #[serde(default)]
     pub static_tokens: bool,
+    /// `app.baseUrl`: where the frontend's pages are (the secrets page's links).
+    pub app_base_url: Option<String>,
 }

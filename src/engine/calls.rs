@@ -12,6 +12,7 @@ use tracing::{debug, warn};
 use super::answers::{answer_of, Answer, Invocation};
 use super::cancel::{CallKey, Cancelled};
 use super::observe::Timer;
+use super::secrets::{needs_secrets, SecretsStep};
 use super::{progress, Engine, Observation, ProgressSink, Scope};
 use crate::host::{ActionHost, CallContext};
 use crate::protocol::context::LogLevel;
@@ -189,6 +190,12 @@ impl<H: ActionHost> Engine<H> {
             return Err(unknown());
         }
         let progress_token = progress::progress_token(&params);
+        // 2026-07-28: the retry of an `input_required` answer echoes its state.
+        let request_state = params
+            .get("requestState")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let mut secrets: Option<String> = None;
         let running = self.admit_call(&ctx.principal)?;
         let direct = self.direct(&name, scope).map_err(|()| unknown())?;
         let mut looked_up = direct.is_none();
@@ -214,7 +221,7 @@ impl<H: ActionHost> Engine<H> {
                 format!("calling action {action_id} for tool {name}")
             });
             let timeout = self.config.tool_call_timeout;
-            let mut invocation = self.invocation(ctx, &action_id, &name, &input);
+            let mut invocation = self.invocation(ctx, &action_id, &name, &input, secrets.clone());
             let promotion = self.promotion(&action_id, scope);
             let wait = async {
                 match (&progress_token, scope.progress) {
@@ -303,6 +310,24 @@ impl<H: ActionHost> Engine<H> {
                 Answer::ToolError {
                     name: err_name,
                     message,
+                } if secrets.is_none() && needs_secrets(&err_name, &message, &action_id) => {
+                    match self
+                        .secrets_step(&name, &action_id, request_state.as_deref(), scope, ctx)
+                        .await?
+                    {
+                        SecretsStep::Retry(given) => secrets = Some(given),
+                        SecretsStep::Answer(answer) => {
+                            *failure = Some(
+                                "SecretsRequired: the user was asked for the tool's secrets"
+                                    .to_owned(),
+                            );
+                            return Ok(answer);
+                        }
+                    }
+                }
+                Answer::ToolError {
+                    name: err_name,
+                    message,
                 } => {
                     scope.log(LogLevel::Warning, || {
                         format!("tool {name} reported {err_name}: {message}")
@@ -330,6 +355,7 @@ impl<H: ActionHost> Engine<H> {
         action_id: &str,
         tool: &str,
         input: &str,
+        secrets: Option<String>,
     ) -> Invocation {
         let host = Arc::clone(&self.host);
         let (ctx, action_id, tool, input) = (
@@ -338,6 +364,9 @@ impl<H: ActionHost> Engine<H> {
             tool.to_owned(),
             input.to_owned(),
         );
-        Box::pin(async move { host.invoke_action(&ctx, &action_id, &tool, input).await })
+        Box::pin(async move {
+            host.invoke_action(&ctx, &action_id, &tool, input, secrets)
+                .await
+        })
     }
 }

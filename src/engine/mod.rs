@@ -5,6 +5,7 @@ mod answers;
 mod calls;
 mod cancel;
 mod dispatch;
+mod elicitations;
 mod inflight;
 mod listen;
 mod lists;
@@ -14,6 +15,7 @@ mod post;
 mod progress;
 mod results;
 mod search;
+mod secrets;
 mod sessions;
 mod tasks;
 
@@ -22,6 +24,7 @@ pub use listen::{ListenCheck, LISTEN_KEY};
 pub use observe::{Observation, Observations};
 pub use page::{PageRoute, PAGE_TASKS};
 pub use progress::ProgressSink;
+pub use secrets::URL_ELICITATION_REQUIRED;
 pub use tasks::{HELD_KEY, MISSING_CAPABILITY};
 
 pub use sessions::{LegacyAccepted, LegacyOpened, LegacyPost};

@@ -128,7 +128,7 @@ impl<H: ActionHost> Engine<H> {
             method: req.method,
             name: req.name,
         };
-        let request = match context::classify(&body, headers) {
+        let mut request = match context::classify(&body, headers) {
             Ok(request) => request,
             Err(refusal) => {
                 debug!(
@@ -149,6 +149,19 @@ impl<H: ActionHost> Engine<H> {
             match self.legacy_checks(&req, &body, ctx) {
                 Ok(session) => session_header = session,
                 Err(response) => return response.for_request(&id),
+            }
+            // A stateful session remembers what its client declared at `initialize`.
+            match (&session_header, req.session_id) {
+                (Some(opened), _) => {
+                    if let Some(declared) = initialize_capabilities(&body) {
+                        self.sessions.set_capabilities(opened, declared);
+                    }
+                }
+                (None, Some(id)) if self.config.sessions.stateful => {
+                    request.client_capabilities =
+                        self.sessions.capabilities(id).map(|c| (*c).clone());
+                }
+                _ => {}
             }
         }
         let streamed = AtomicBool::new(false);
@@ -310,6 +323,20 @@ impl<H: ActionHost> Engine<H> {
             }
             Incoming::Response => None,
         }
+    }
+}
+
+/// The capabilities an `initialize` in this body declares, if the body holds one.
+pub(super) fn initialize_capabilities(body: &Body) -> Option<Value> {
+    let of = |m: &Incoming| match m {
+        Incoming::Request { method, params, .. } if method == "initialize" => {
+            params.as_ref()?.get("capabilities").cloned()
+        }
+        _ => None,
+    };
+    match body {
+        Body::Single(m) => of(m),
+        Body::Batch(ms) => ms.iter().find_map(of),
     }
 }
 

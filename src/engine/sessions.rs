@@ -228,6 +228,14 @@ impl<H: ActionHost> Engine<H> {
         let streamed = std::sync::atomic::AtomicBool::new(false);
         // Legacy calls never become tasks.
         let held = std::sync::atomic::AtomicBool::new(false);
+        // The session remembers what its client declared at `initialize`.
+        let mut request = RequestContext::legacy(None);
+        if let Some(id) = session {
+            if let Some(declared) = super::post::initialize_capabilities(&body) {
+                self.sessions.set_capabilities(id, declared);
+            }
+            request.client_capabilities = self.sessions.capabilities(id).map(|c| (*c).clone());
+        }
         let scope = Scope {
             server_key: req_server,
             server,
@@ -238,7 +246,7 @@ impl<H: ActionHost> Engine<H> {
             streamed: &streamed,
             held: &held,
             session,
-            request: &RequestContext::legacy(None),
+            request: &request,
             frame: Frame::default(),
         };
         let (_, json) = self.respond(body, &scope, ctx).await;

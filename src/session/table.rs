@@ -28,6 +28,9 @@ pub struct Session {
     pub stream_open: bool,
     /// Whether its stream starts with a priming event (revision 2025-11-25 and later).
     pub primes: bool,
+    /// The capabilities its client declared at `initialize` (what a request of the session
+    /// may be answered with, such as URL elicitation).
+    pub capabilities: Option<std::sync::Arc<serde_json::Value>>,
 }
 
 /// Limits and timers, from `mcpActions.sessions.*`.
@@ -149,10 +152,23 @@ impl SessionTable {
                 last_active: now,
                 stream_open: transport == Transport::LegacySse,
                 primes,
+                capabilities: None,
             },
         );
         *inner.per_principal.entry(owner.into()).or_insert(0) += 1;
         Ok(id)
+    }
+
+    /// Remember what the client of session `id` declared at `initialize`.
+    pub fn set_capabilities(&self, id: &str, capabilities: serde_json::Value) {
+        if let Some(session) = self.lock().sessions.get_mut(id) {
+            session.capabilities = Some(std::sync::Arc::new(capabilities));
+        }
+    }
+
+    /// What the client of session `id` declared at `initialize`, if it is known.
+    pub fn capabilities(&self, id: &str) -> Option<std::sync::Arc<serde_json::Value>> {
+        self.lock().sessions.get(id)?.capabilities.clone()
     }
 
     /// Check that `id` is a live session of this transport and server, owned by `owner`,

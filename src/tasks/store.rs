@@ -164,6 +164,8 @@ pub async fn cancel_for<S: TaskStore>(
 pub struct MemoryTaskStore {
     tasks: Mutex<HashMap<String, Task>>,
     results: Mutex<HashMap<String, StoredResult>>,
+    /// Elicitations of secrets (`crate::secrets::elicitation`), kept beside the tasks.
+    pub(crate) elicitations: Mutex<HashMap<String, crate::secrets::elicitation::Elicitation>>,
 }
 
 impl MemoryTaskStore {
@@ -219,7 +221,10 @@ impl TaskStore for MemoryTaskStore {
         let before = tasks.len() + results.len();
         tasks.retain(|_, t| !t.expired(now_ms));
         results.retain(|_, r| now_ms < r.expires_ms);
-        Ok(before - tasks.len() - results.len())
+        let mut elicitations = self.elicitations.lock().unwrap_or_else(|e| e.into_inner());
+        let asked = elicitations.len();
+        elicitations.retain(|_, e| !e.expired(now_ms));
+        Ok(before - tasks.len() - results.len() + asked - elicitations.len())
     }
 
     async fn put_result(&self, result: &StoredResult) -> Result<(), StoreError> {

@@ -34,6 +34,9 @@ pub struct ActionSchema {
     pub input: Schema,
     #[serde(default)]
     pub output: Schema,
+    /// `schema.secrets`: values the action needs that are not part of its input.
+    #[serde(default)]
+    pub secrets: Schema,
 }
 
 /// A JSON schema as the registry describes it. Objects are kept behind an `Arc` from the

@@ -160,8 +160,17 @@ pub fn action_to_tool(
     annotations.destructive_hint = action.attributes.destructive;
     annotations.idempotent_hint = action.attributes.idempotent;
 
-    let mut tool = Tool::new_with_raw(name, action.description.clone().map(Into::into), input)
-        .with_annotations(annotations);
+    // An action that needs secrets says which (names and descriptions, never values).
+    let description = match (
+        action.description.as_deref(),
+        action.schema.secrets.object(),
+    ) {
+        (Some(d), Some(s)) => Some(format!("{d} {}", crate::secrets::description_note(s))),
+        (None, Some(s)) => Some(crate::secrets::description_note(s)),
+        (d, None) => d.map(str::to_owned),
+    };
+    let mut tool =
+        Tool::new_with_raw(name, description.map(Into::into), input).with_annotations(annotations);
     if let Some(title) = &action.title {
         tool = tool.with_title(title.clone());
     }

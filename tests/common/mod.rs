@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use mcp_actions_backend::protocol::context::TraceContext;
+use mcp_actions_backend::secrets::elicitation::{Elicitation, ElicitationStore};
 use mcp_actions_backend::tasks::{
     MemoryTaskStore, Outcome, StoreError, StoredResult, Task, TaskStore,
 };
@@ -23,6 +24,8 @@ pub struct Calls {
     pub traces: Mutex<Vec<Option<TraceContext>>>,
     /// Credentials handles a task let go of.
     pub released: Mutex<Vec<u32>>,
+    /// The secrets each invoke carried (the registry's v2 invoke).
+    pub secrets: Mutex<Vec<Option<String>>>,
 }
 
 #[derive(Clone)]
@@ -69,6 +72,38 @@ impl TaskStore for TestHost {
     }
 }
 
+impl ElicitationStore for TestHost {
+    async fn create_elicitation(&self, e: &Elicitation) -> Result<(), StoreError> {
+        self.tasks.create_elicitation(e).await
+    }
+    async fn load_elicitation(&self, id: &str) -> Result<Option<Elicitation>, StoreError> {
+        self.tasks.load_elicitation(id).await
+    }
+    async fn submit_elicitation(
+        &self,
+        id: &str,
+        sealed: &str,
+        now_ms: u64,
+    ) -> Result<bool, StoreError> {
+        self.tasks.submit_elicitation(id, sealed, now_ms).await
+    }
+    async fn take_elicitation(
+        &self,
+        id: &str,
+        now_ms: u64,
+    ) -> Result<Option<Elicitation>, StoreError> {
+        self.tasks.take_elicitation(id, now_ms).await
+    }
+    async fn find_submitted(
+        &self,
+        owner: &str,
+        action_id: &str,
+        now_ms: u64,
+    ) -> Result<Option<String>, StoreError> {
+        self.tasks.find_submitted(owner, action_id, now_ms).await
+    }
+}
+
 impl ActionHost for TestHost {
     async fn list_actions(&self, _ctx: &CallContext) -> Result<String, HostError> {
         self.calls.list.fetch_add(1, Ordering::SeqCst);
@@ -84,8 +119,23 @@ impl ActionHost for TestHost {
         action_id: &str,
         _tool: &str,
         input: String,
+        secrets: Option<String>,
     ) -> Result<String, HostError> {
         self.calls.traces.lock().unwrap().push(ctx.trace.clone());
+        self.calls.secrets.lock().unwrap().push(secrets.clone());
+        // The registry refuses an action that declares secrets when none come (v1 invoke).
+        let declares = self.actions.lock().unwrap()["actions"]
+            .as_array()
+            .is_some_and(|all| {
+                all.iter()
+                    .any(|a| a["id"] == action_id && a["schema"].get("secrets").is_some())
+            });
+        if declares && secrets.is_none() {
+            return Err(HostError::new(
+                "InputError",
+                format!("Action \"{action_id}\" requires secrets but none were provided"),
+            ));
+        }
         self.calls.invoke.lock().unwrap().push((
             ctx.credentials,
             action_id.to_owned(),

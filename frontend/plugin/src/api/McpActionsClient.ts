@@ -4,7 +4,13 @@ import {
   type FetchApi,
 } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import type { McpTask, ServersResponse, TasksResponse, ToolsResponse } from './types';
+import type {
+  ElicitationResponse,
+  McpTask,
+  ServersResponse,
+  TasksResponse,
+  ToolsResponse,
+} from './types';
 
 /** The backend plugin's JSON API for this page, as the signed-in user. */
 export interface McpActionsApi {
@@ -13,6 +19,17 @@ export interface McpActionsApi {
   getTools(key: string | null): Promise<ToolsResponse>;
   getTasks(): Promise<TasksResponse>;
   cancelTask(taskId: string): Promise<McpTask>;
+  /** A pending request for secrets (`GET /v1/elicitations/{id}`), for the secrets page. */
+  getElicitation(elicitationId: string): Promise<ElicitationResponse>;
+  /**
+   * Answers a request for secrets (`POST /v1/elicitations/{id}/secrets`), with the CSRF token
+   * the GET gave. The values go in the body only and are never logged.
+   */
+  submitSecrets(
+    elicitationId: string,
+    csrfToken: string,
+    secrets: Record<string, string>,
+  ): Promise<{ ok: true }>;
 }
 
 export const mcpActionsApiRef = createApiRef<McpActionsApi>().with({
@@ -24,11 +41,17 @@ export const mcpActionsApiRef = createApiRef<McpActionsApi>().with({
 export class McpActionsClient implements McpActionsApi {
   constructor(private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {}
 
-  private async call<T>(path: string, init?: RequestInit): Promise<T> {
+  /** `path` is under the plugin's base URL, e.g. `/ui/v1/servers`. */
+  private async request<T>(path: string, init?: RequestInit): Promise<T> {
     const base = await this.deps.discoveryApi.getBaseUrl('mcp-actions');
-    const response = await this.deps.fetchApi.fetch(`${base}/ui/v1${path}`, init);
+    const response = await this.deps.fetchApi.fetch(`${base}${path}`, init);
     if (!response.ok) throw await ResponseError.fromResponse(response);
     return (await response.json()) as T;
+  }
+
+  /** The page's own API, under `/ui/v1`. */
+  private call<T>(path: string, init?: RequestInit): Promise<T> {
+    return this.request<T>(`/ui/v1${path}`, init);
   }
 
   getServers() {
@@ -49,5 +72,22 @@ export class McpActionsClient implements McpActionsApi {
       { method: 'POST' },
     );
     return task;
+  }
+
+  getElicitation(elicitationId: string) {
+    return this.request<ElicitationResponse>(
+      `/v1/elicitations/${encodeURIComponent(elicitationId)}`,
+    );
+  }
+
+  submitSecrets(elicitationId: string, csrfToken: string, secrets: Record<string, string>) {
+    return this.request<{ ok: true }>(
+      `/v1/elicitations/${encodeURIComponent(elicitationId)}/secrets`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ csrfToken, secrets }),
+      },
+    );
   }
 }

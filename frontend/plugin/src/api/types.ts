@@ -79,3 +79,22 @@ export interface TasksResponse {
   enabled: boolean;
   tasks: McpTask[];
 }
+
+/**
+ * What `GET /api/mcp-actions/v1/elicitations/{elicitationId}` answers: a tool call of the
+ * signed-in user waits for secrets (credentials) that its action needs.
+ */
+export interface ElicitationResponse {
+  elicitationId: string;
+  /** The Backstage action the tool runs. */
+  action: { id: string; title?: string | null; description?: string | null };
+  /** The MCP tool name. */
+  tool: string;
+  /** The MCP client's name, when it gave one. */
+  client?: string | null;
+  /** An object schema: one property per secret. */
+  secretsSchema: JsonSchema;
+  /** To echo in the POST of the secrets. */
+  csrfToken: string;
+  expiresAt: string;
+}

@@ -1,6 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { TestApiProvider } from '@backstage/frontend-test-utils';
+import { MemoryRouter } from 'react-router-dom';
 import { mcpActionsApiRef, type McpActionsApi } from '../api/McpActionsClient';
 import type { ServersResponse } from '../api/types';
 import { McpActionsPage } from './McpActionsPage';
@@ -37,14 +38,21 @@ function fakeApi(overrides: Partial<McpActionsApi> = {}) {
     getTools: jest.fn(async () => ({ server: servers.servers[0], tools: [] })),
     getTasks: jest.fn(async () => ({ enabled: true, tasks: [] })),
     cancelTask: jest.fn(),
+    getElicitation: jest.fn(() => new Promise<never>(() => {})),
+    submitSecrets: jest.fn(),
     ...overrides,
   } as jest.Mocked<McpActionsApi>;
 }
 
-function renderPage(api: McpActionsApi) {
+function renderPage(api: McpActionsApi, path = '/') {
   return render(
     <TestApiProvider apis={[[mcpActionsApiRef, api]]}>
-      <McpActionsPage />
+      <MemoryRouter
+        initialEntries={[path]}
+        future={{ v7_startTransition: true, v7_relativeSplatPath: true }}
+      >
+        <McpActionsPage />
+      </MemoryRouter>
     </TestApiProvider>,
   );
 }
@@ -151,5 +159,25 @@ describe('McpActionsPage', () => {
     expect(await screen.findByText('You have no MCP tasks')).toBeInTheDocument();
     expect(api.getTasks).toHaveBeenCalledTimes(1);
     expect(screen.queryByText('13 tools')).not.toBeInTheDocument();
+  });
+
+  it('at "/" renders the servers and asks nothing about secrets', async () => {
+    const api = fakeApi();
+    renderPage(api, '/');
+    expect(await screen.findByRole('heading', { name: 'All actions' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Catalog' })).toBeInTheDocument();
+    expect(screen.queryByText('Provide Credentials')).not.toBeInTheDocument();
+    expect(api.getElicitation).not.toHaveBeenCalled();
+  });
+
+  it('at "/secrets/:elicitationId" renders the secrets page instead', async () => {
+    const api = fakeApi();
+    renderPage(api, '/secrets/abc');
+    expect(
+      await screen.findByRole('heading', { level: 1, name: 'Provide Credentials' }),
+    ).toBeInTheDocument();
+    expect(api.getElicitation).toHaveBeenCalledWith('abc');
+    expect(api.getServers).not.toHaveBeenCalled();
+    expect(screen.queryByRole('tab')).not.toBeInTheDocument();
   });
 });

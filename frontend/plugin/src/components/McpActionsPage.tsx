@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { Container, Flex, Tab, TabList, TabPanel, Tabs, Text } from '@backstage/ui';
 import { useApi } from '@backstage/frontend-plugin-api';
+import { Route, Routes } from 'react-router-dom';
 import { mcpActionsApiRef } from '../api/McpActionsClient';
 import { ConnectPanel } from './ConnectPanel';
+import { SecretsPage } from './SecretsPage';
 import { ServerList } from './ServerList';
 import { Empty, ErrorState, Loading } from './States';
 import { TaskList } from './TaskList';
@@ -19,8 +21,22 @@ const STYLES = `
 
 type View = 'servers' | 'connect' | 'tasks';
 
-/** The page at `/mcp-actions`: servers and their tools, client setup, and your tasks. */
+/**
+ * The plugin's page, mounted at `/mcp-actions`: the app renders it for every path under that,
+ * so it routes on its own: the overview at `/mcp-actions` and the secrets page at
+ * `/mcp-actions/secrets/:elicitationId` (the link a tool call that needs credentials gives).
+ */
 export function McpActionsPage() {
+  return (
+    <Routes>
+      <Route path="/" element={<Main />} />
+      <Route path="/secrets/:elicitationId" element={<SecretsPage />} />
+    </Routes>
+  );
+}
+
+/** The overview at `/mcp-actions`: servers and their tools, client setup, and your tasks. */
+export function Main() {
   const api = useApi(mcpActionsApiRef);
   const servers = useLoad(() => api.getServers(), [api]);
   const [view, setView] = useState<View>('servers');

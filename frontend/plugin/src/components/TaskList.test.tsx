@@ -32,6 +32,8 @@ function fakeApi(overrides: Partial<McpActionsApi> = {}) {
     getTools: jest.fn(),
     getTasks: jest.fn(async () => tasksOf()),
     cancelTask: jest.fn(async (id: string) => ({ ...working, taskId: id, status: 'cancelled' })),
+    getElicitation: jest.fn(),
+    submitSecrets: jest.fn(),
     ...overrides,
   } as jest.Mocked<McpActionsApi>;
 }

@@ -64,6 +64,8 @@ function fakeApi(getTools: McpActionsApi['getTools']) {
     getTools: jest.fn(getTools),
     getTasks: jest.fn(),
     cancelTask: jest.fn(),
+    getElicitation: jest.fn(),
+    submitSecrets: jest.fn(),
   } as jest.Mocked<McpActionsApi>;
 }
 
