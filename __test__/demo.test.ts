@@ -55,6 +55,16 @@ describe('the demo backend', () => {
     );
   });
 
+  it('asks for the secrets of platform.publish-release on the Backstage page, never as arguments', async () => {
+    const tool = (await client.listTools()).tools.find(t => t.name === 'platform.publish-release')!;
+    expect(tool.description).toContain('Needs secrets: registryToken (Your package registry token).');
+    const result = await client.callTool({ name: 'platform.publish-release', arguments: { service: 'payments', version: '1.0.0' } });
+    expect(result.isError).toBe(true);
+    expect((result.content as { text: string }[])[0].text).toMatch(
+      new RegExp(`^SecretsRequired: Tool "platform.publish-release" needs secrets \\(registryToken\\) .* Open ${base}/mcp-actions/secrets/[0-9a-f]{32} and enter them in Backstage`),
+    );
+  });
+
   it('calls the catalog’s query action on the example entities', async () => {
     const deadline = Date.now() + 20_000;
     let items: Array<{ metadata: { name: string } }> = [];

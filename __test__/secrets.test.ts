@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mcpActionsPlugin from '../plugin';
 import { guestAuthConfig, guestUserToken, STATIC_TOKEN, startBackend, type RunningBackend } from './support/backend';
 import { CapturedLines } from './support/capture';
+import { urlElicitingCall } from './support/elicitationHttp';
 import { secretsActionsPlugin, sha256 } from './support/secretsActionsPlugin';
 
 // Actions that declare secrets, as tools: the first call asks the user (URL elicitation, in
@@ -93,38 +94,11 @@ async function userSubmits(backend: RunningBackend, id: string, secrets: object 
 
 const idOf = (url: string) => url.split('/mcp-actions/secrets/')[1];
 
-/** A 2026-07-28 `tools/call` on the wire, from a client that declares URL elicitation. */
+/** A 2026-07-28 `tools/call` of vault.deploy from a client that declares URL elicitation. */
 async function modernCall(backend: RunningBackend, token: string, args: object, extra: object = {}) {
-  const res = await fetch(backend.mcpUrl, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      'MCP-Protocol-Version': '2026-07-28',
-      'Mcp-Method': 'tools/call',
-      'Mcp-Name': 'vault.deploy',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: randomBytes(4).toString('hex'),
-      method: 'tools/call',
-      params: {
-        name: 'vault.deploy',
-        arguments: args,
-        ...extra,
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-          'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } },
-          'io.modelcontextprotocol/clientInfo': { name: 'wire', version: '1' },
-        },
-      },
-    }),
-  });
-  const text = await res.text();
-  answers.push(text);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return { status: res.status, ...(JSON.parse(text) as { result?: any; error?: any }) };
+  const answer = await urlElicitingCall(backend.mcpUrl, token, 'vault.deploy', args, extra);
+  answers.push(answer.text);
+  return answer;
 }
 
 async function legacyClient(backend: RunningBackend, capabilities: object = {}) {

@@ -10,6 +10,9 @@ const { platformActionsPlugin } = require('./platformActionsPlugin');
 
 // The demo's frontend (frontend/app, built by dev/start.sh), served by the `app` plugin:
 // `app.packageName` in app-config.yaml names it by this file URL.
+// Seals the secrets users give on the page (mcpActions.secrets.encryptionKey): a fresh key
+// per start unless one is pinned; the demo's database is in memory anyway.
+process.env.MCP_DEMO_SECRETS_KEY ??= require('node:crypto').randomBytes(32).toString('base64');
 process.env.MCP_DEMO_APP_PACKAGE ??= pathToFileURL(
   resolve(__dirname, '..', 'frontend', 'app', 'package.json'),
 ).href;
@@ -55,6 +58,9 @@ async function main() {
       "               (@modelcontextprotocol/client 2.x: versionNegotiation { mode: 'auto' })",
       ' Tool search:  send the header X-MCP-Tools: search and three tools (search_tools,',
       '               describe_tools, call_tool) stand in for the catalog',
+      ' Secrets:      platform.publish-release needs a registry token: the call answers with a link',
+      `               to ${'http://localhost:' + process.env.PORT}/mcp-actions/secrets/… where you enter it (it never`,
+      '               reaches the model); call again and it runs with it',
       ' MCP tasks:    platform.provision-environment (8 s) answers a task to 2026-07-28 clients that',
       '               declare io.modelcontextprotocol/tasks; they poll tasks/get for the result',
       ` Token:        ${token}`,

@@ -168,6 +168,37 @@ exports.platformActionsPlugin = createBackendPlugin({
             };
           },
         });
+        registry.register({
+          name: 'publish-release',
+          title: 'Publish a release',
+          description:
+            'Publishes a release of a service to the package registry with your own registry token.',
+          attributes: { destructive: false },
+          schema: {
+            input: z => z.object({ service: z.string(), version: z.string().describe('e.g. 1.4.0') }),
+            output: z =>
+              z.object({ service: z.string(), version: z.string(), publishedBy: z.string(), tokenFingerprint: z.string() }),
+            // The token is a secret: never an argument, given by the user on the Backstage page.
+            secrets: z => z.object({ registryToken: z.string().min(1).describe('Your package registry token') }),
+          },
+          action: async ({ input, secrets, credentials }) => {
+            knownService(input.service);
+            const p = credentials.principal;
+            const fingerprint = require('node:crypto')
+              .createHash('sha256')
+              .update(secrets.registryToken)
+              .digest('hex')
+              .slice(0, 12);
+            return {
+              output: {
+                service: input.service,
+                version: input.version,
+                publishedBy: p.userEntityRef ?? `${p.type}:${p.subject}`,
+                tokenFingerprint: fingerprint,
+              },
+            };
+          },
+        });
       },
     });
   },

@@ -1,17 +1,17 @@
-//! Secrets of actions (`schema.secrets`): the tool's description note, the elicitation flow
-//! of a 2026-07-28 client (`input_required`, or `SecretsRequired` without URL elicitation),
-//! the secrets page's API, whose secrets a retry gets, expiry, and the sealing key. Legacy
-//! clients: `tests/test_secrets_legacy.rs`.
+//! Tool calls of actions that need secrets (`schema.secrets`): the tool's description note,
+//! and what each era's client is answered — `input_required` (2026-07-28 with URL
+//! elicitation), error -32042 (a stateful 2025-11-25 session that declared it), else a
+//! `SecretsRequired` tool error — then the retry that runs with the owner's secrets, once.
+//! The page's API, expiry and the key: `tests/test_secrets_pages.rs`.
 
 mod common;
 
 use std::sync::{Arc, Mutex};
 
 use common::*;
-use mcp_actions_backend::secrets::elicitation::{Elicitation, ElicitationStore, Status};
-use mcp_actions_backend::secrets::SealingKey;
+use mcp_actions_backend::secrets::elicitation::{ElicitationStore, Status};
 use mcp_actions_backend::tasks::MemoryTaskStore;
-use mcp_actions_backend::{Engine, EngineConfig, HttpResponse};
+use mcp_actions_backend::{CallContext, Engine, HttpResponse, PostRequest};
 use serde_json::{json, Value};
 
 const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
@@ -240,50 +240,20 @@ async fn url_elicitation_asks_then_the_retry_runs_once_with_the_secrets() {
     let csrf = page["csrfToken"].as_str().unwrap().to_owned();
     assert_eq!(csrf.len(), 32);
 
-    let (status, denied) = view(&s, &id, BOB).await;
+    assert_eq!(view(&s, &id, BOB).await.0, 403);
+    let wrong = json!({"csrfToken": "0".repeat(32), "secrets": {"token": SECRET}});
+    assert_eq!(submit(&s, &id, ALICE, wrong).await.0, 400);
+    let empty = json!({"csrfToken": csrf, "secrets": {}});
+    let (status, missing) = submit(&s, &id, ALICE, empty).await;
     assert_eq!(
-        (status, denied["error"]["name"].as_str()),
-        (403, Some("NotAllowedError"))
-    );
-    let refused = |status: u16, name: &str, message: &str| {
+        (status, missing["error"]["message"].as_str()),
         (
-            status,
-            json!({"error": {"name": name, "message": message}, "response": {"statusCode": status}}),
-        )
-    };
-    let wrong_csrf = json!({"csrfToken": "0".repeat(32), "secrets": {"token": SECRET}});
-    assert_eq!(
-        submit(&s, &id, ALICE, wrong_csrf).await,
-        refused(
             400,
-            "InputError",
-            "Invalid CSRF token: reload the page and submit again"
+            Some("Invalid secrets: the secret \"token\" is required")
         )
     );
-    let by_bob = json!({"csrfToken": csrf, "secrets": {"token": SECRET}});
-    assert_eq!(submit(&s, &id, BOB, by_bob).await.0, 403);
-    assert_eq!(
-        submit(&s, &id, ALICE, json!({"csrfToken": csrf, "secrets": {}})).await,
-        refused(
-            400,
-            "InputError",
-            "Invalid secrets: the secret \"token\" is required"
-        )
-    );
-    assert_eq!(
-        submit(
-            &s,
-            &id,
-            ALICE,
-            json!({"csrfToken": csrf, "secrets": {"token": 42}})
-        )
-        .await,
-        refused(
-            400,
-            "InputError",
-            "Invalid secrets: the secret \"token\" must be of type string"
-        )
-    );
+    let typed = json!({"csrfToken": csrf, "secrets": {"token": 42}});
+    assert_eq!(submit(&s, &id, ALICE, typed).await.0, 400);
     assert_eq!(s.f.calls.invoke.lock().unwrap().len(), 0);
     let right = json!({"csrfToken": csrf, "secrets": {"token": SECRET}});
     assert_eq!(
@@ -361,88 +331,97 @@ async fn another_principal_never_gets_the_owners_secrets() {
     ran_with_secret(&s.f, 1);
 }
 
-#[tokio::test]
-async fn an_expired_elicitation_is_unknown_and_unused() {
-    let s = keyed(json!({"secrets": {"encryptionKey": KEY, "ttlSeconds": 120}}));
-    let key = SealingKey::from_base64(KEY).unwrap();
-    let mut e = Elicitation {
-        id: "ab".repeat(16),
-        owner: ALICE.into(),
-        action_id: ACTION.into(),
-        tool: TOOL.into(),
-        action_title: None,
-        action_description: None,
-        secrets_schema: secrets_schema().to_string(),
-        client: None,
-        csrf_token: "cd".repeat(16),
-        status: Status::Submitted,
-        sealed: None,
-        created_ms: 1_000,
-        expires_ms: 2_000,
+/// A 2025-11-25 POST as `principal`, in `session` when given.
+async fn legacy(s: &Setup, session: Option<&str>, principal: &str, body: &str) -> HttpResponse {
+    let req = PostRequest {
+        session_id: session,
+        accept: Some(ACCEPT),
+        content_type: Some("application/json"),
+        protocol_version: session.map(|_| "2025-11-25"),
+        body: body.as_bytes(),
+        ..PostRequest::default()
     };
-    e.sealed = key.seal(&json!({"token": SECRET}).to_string(), &e.binding());
-    s.store.create_elicitation(&e).await.unwrap();
-    let (status, gone) = view(&s, &e.id, ALICE).await;
-    assert_eq!(
-        (status, gone["error"]["name"].as_str()),
-        (404, Some("NotFoundError"))
-    );
-    assert_eq!(
-        gone["error"]["message"],
-        format!("No request for secrets \"{}\": it is unknown or expired; call the tool again for a new one", e.id)
-    );
-    let body = json!({"csrfToken": e.csrf_token, "secrets": {"token": SECRET}});
-    assert_eq!(submit(&s, &e.id, ALICE, body).await.0, 404);
-    assert_eq!(view(&s, &"0".repeat(32), ALICE).await.0, 404);
+    let ctx = CallContext {
+        credentials: 1,
+        principal: principal.into(),
+        request: None,
+        trace: None,
+    };
+    s.f.engine.handle_post(req, &ctx).await
+}
 
-    let state = format!("mcp-actions:elicitation:{}", e.id);
-    let fresh = input_required(&s, &call(&s, ALICE, true, retry(&state)).await);
-    assert_ne!(fresh, e.id);
-    assert!(secrets_required(&s, &call(&s, ALICE, false, json!({})).await) != e.id);
-    assert!(s
-        .f
-        .calls
-        .secrets
-        .lock()
-        .unwrap()
-        .iter()
-        .all(Option::is_none));
-    assert_eq!(s.f.calls.invoke.lock().unwrap().len(), 0);
-    // The new one lives for the configured 120 seconds.
-    let new = s.store.load_elicitation(&fresh).await.unwrap().unwrap();
-    assert_eq!(new.expires_ms - new.created_ms, 120_000);
+fn init(capabilities: Value) -> String {
+    let params = json!({"protocolVersion": "2025-11-25", "capabilities": capabilities,
+        "clientInfo": {"name": "legacy-client", "version": "1"}});
+    request(1, "initialize", params)
+}
+
+fn legacy_call() -> String {
+    request(
+        2,
+        "tools/call",
+        json!({"name": TOOL, "arguments": {"q": "x"}}),
+    )
+}
+
+fn legacy_output() -> Value {
+    json!({"content": [{"type": "text", "text": "{\"n\":42}"}], "structuredContent": {"n": 42}})
 }
 
 #[tokio::test]
-async fn without_a_key_secrets_are_unavailable() {
-    let s = setup(json!({"page": {"appBaseUrl": "https://backstage.example.com"}}));
-    let result = call(&s, ALICE, true, json!({})).await;
-    assert_eq!(result["isError"], true);
-    assert_eq!(
-        result["content"][0]["text"],
-        format!("SecretsUnavailable: tool \"{TOOL}\" needs secrets, and this Backstage takes none: the platform team turns this on with mcpActions.secrets.encryptionKey")
-    );
-    assert_eq!(s.f.calls.invoke.lock().unwrap().len(), 0);
-    assert_eq!(view(&s, &"0".repeat(32), ALICE).await.0, 404);
+async fn stateless_legacy_calls_get_the_link_as_a_tool_error() {
+    let s = keyed(json!({}));
+    let declared = json!({"elicitation": {"url": {}}});
+    let r = legacy(&s, None, ALICE, &init(declared)).await;
+    assert_eq!((r.status, r.header("mcp-session-id")), (200, None));
+    // No record of what the client declared: no -32042.
+    let r = legacy(&s, None, ALICE, &legacy_call()).await;
+    assert_eq!(r.status, 200);
+    let id = secrets_required(&s, &clean(&r)["result"]);
+    give(&s, &id, ALICE).await;
+    let r = legacy(&s, None, ALICE, &legacy_call()).await;
+    assert_eq!(clean(&r)["result"], legacy_output());
+    ran_with_secret(&s.f, 1);
 }
 
-#[test]
-fn a_key_that_is_not_32_bytes_is_a_configuration_error() {
-    let of = |key: &str| {
-        let raw = json!({"pluginSources": ["catalog"], "secrets": {"encryptionKey": key}});
-        EngineConfig::from_json(&raw.to_string()).unwrap_err()
-    };
-    let short = of("AQEBAQEBAQEBAQEBAQEBAQ==");
-    assert_eq!(short.key, "mcpActions.secrets.encryptionKey");
+#[tokio::test]
+async fn a_stateful_session_that_declared_url_elicitation_gets_32042() {
+    let s = keyed(json!({"sessions": {"stateful": true}}));
+    let declared = json!({"elicitation": {"url": {}}});
+    let opened = legacy(&s, None, ALICE, &init(declared)).await;
+    let session = opened
+        .header("mcp-session-id")
+        .expect("a session")
+        .to_owned();
+    let r = legacy(&s, Some(&session), ALICE, &legacy_call()).await;
+    assert_eq!(r.status, 200);
+    let body = clean(&r);
+    assert_eq!(body["id"], 2);
+    assert_eq!(body["error"]["code"], -32042);
     assert_eq!(
-        short.to_string(),
-        "Invalid configuration at mcpActions.secrets.encryptionKey: must be 32 bytes, base64-encoded; it is 16 bytes (make one with: openssl rand -base64 32)"
+        body["error"]["message"],
+        "This request requires more information: the user gives this tool's secrets in Backstage"
     );
-    assert_eq!(of("not base64!").key, "mcpActions.secrets.encryptionKey");
-    let raw =
-        json!({"pluginSources": ["catalog"], "secrets": {"encryptionKey": KEY, "ttlSeconds": 0}});
+    let asked = &body["error"]["data"]["elicitations"];
+    let id = asked[0]["elicitationId"].as_str().unwrap().to_owned();
     assert_eq!(
-        EngineConfig::from_json(&raw.to_string()).unwrap_err().key,
-        "mcpActions.secrets.ttlSeconds"
+        asked,
+        &json!([{"mode": "url", "elicitationId": id, "url": format!("{PAGE}{id}"), "message": message(&s, &id)}])
     );
+    let row = s.store.load_elicitation(&id).await.unwrap().unwrap();
+    assert_eq!((row.owner.as_str(), row.status), (ALICE, Status::Pending));
+
+    // A session whose client declared no URL elicitation gets the tool error.
+    let plain = legacy(&s, None, ALICE, &init(json!({}))).await;
+    let plain = plain.header("mcp-session-id").unwrap().to_owned();
+    let r = legacy(&s, Some(&plain), ALICE, &legacy_call()).await;
+    let other = secrets_required(&s, &clean(&r)["result"]);
+    assert_ne!(other, id);
+
+    give(&s, &id, ALICE).await;
+    let r = legacy(&s, Some(&session), ALICE, &legacy_call()).await;
+    assert_eq!(clean(&r)["result"], legacy_output());
+    ran_with_secret(&s.f, 1);
+    let used = s.store.load_elicitation(&id).await.unwrap().unwrap();
+    assert_eq!(used.status, Status::Used);
 }

@@ -9,6 +9,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestUserToken } from '../../__test__/support/backend';
 import { TestOAuthProvider } from '../../__test__/support/oauthClient';
+import { createHash } from 'node:crypto';
+import { urlElicitingCall } from '../../__test__/support/elicitationHttp';
 import { callTool, rpc } from '../../__test__/support/tasksHttp';
 
 // Run by scripts/browser-check.sh against a create-app app it made and started: the page at
@@ -161,6 +163,44 @@ describe('the page at /mcp-actions, as the guest', () => {
     const seen = await rpc(mcpUrl, 'tasks/get', { taskId }, { token: guestToken });
     expect(seen.result.status).toBe('cancelled');
     await shot(page, 'tasks-cancelled');
+  });
+});
+
+describe('the secrets page, as the guest', () => {
+  it('a call that needs a secret links to the form; the guest submits it; the retry runs with it', async () => {
+    const first = await urlElicitingCall(mcpUrl, guestToken, 'browser-check.deploy', { service: 'api' });
+    expect(first.result.resultType).toBe('input_required');
+    const url = first.result.inputRequests.secrets.params.url as string;
+    expect(url).toMatch(new RegExp(`^${base}/mcp-actions/secrets/[0-9a-f]{32}$`));
+    await page.goto(url);
+    await page.getByRole('heading', { name: 'Provide Credentials' }).waitFor();
+    await expect(page.getByText('Deploy with a token').first().isVisible()).resolves.toBe(true);
+    const field = page.getByLabel('token');
+    await expect(field.getAttribute('type')).resolves.toBe('password');
+    const secret = `browser-${Date.now()}`;
+    await field.fill(secret);
+    await shot(page, 'secrets');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByText(/Secrets sent/).waitFor();
+    await expect(page.getByText(secret).count()).resolves.toBe(0);
+    await shot(page, 'secrets-sent');
+    const retry = await urlElicitingCall(mcpUrl, guestToken, 'browser-check.deploy', { service: 'api' }, {
+      requestState: first.result.requestState,
+      inputResponses: { secrets: { action: 'accept' } },
+    });
+    expect(retry.result.structuredContent).toEqual({
+      service: 'api',
+      tokenSha256: createHash('sha256').update(secret).digest('hex'),
+    });
+    expect(retry.text).not.toContain(secret);
+    // Used once: the page now says so.
+    await page.goto(url);
+    await page.getByText(/already provided/).first().waitFor();
+  });
+
+  it('an unknown link says what to do', async () => {
+    await page.goto(`${base}/mcp-actions/secrets/${'0'.repeat(32)}`);
+    await page.getByText(/expired or does not exist/).first().waitFor();
   });
 });
 

@@ -1,6 +1,8 @@
 // Copied into the create-app app's backend by scripts/browser-check.sh: a real plugin
 // (`browser-check`) registering real actions, one that runs long enough to be cancelled from
-// the page as an MCP task, and one that says who called.
+// the page as an MCP task, one that says who called, and one that needs a secret (given on
+// the page's secrets form, never as an argument).
+import { createHash } from 'node:crypto';
 import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 
@@ -24,6 +26,23 @@ export default createBackendPlugin({
             await new Promise(resolve => setTimeout(resolve, input.seconds * 1000));
             return { output: { waited: input.seconds } };
           },
+        });
+        registry.register({
+          name: 'deploy',
+          title: 'Deploy with a token',
+          description: 'Deploys a service with your deploy token.',
+          attributes: { idempotent: true },
+          schema: {
+            input: z => z.object({ service: z.string() }),
+            output: z => z.object({ service: z.string(), tokenSha256: z.string() }),
+            secrets: z => z.object({ token: z.string().min(1).describe('Your deploy token') }),
+          },
+          action: async ({ input, secrets }) => ({
+            output: {
+              service: input.service,
+              tokenSha256: createHash('sha256').update(secrets.token).digest('hex'),
+            },
+          }),
         });
         registry.register({
           name: 'whoami',

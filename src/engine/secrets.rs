@@ -138,7 +138,7 @@ impl<H: ActionHost> Engine<H> {
             return Ok(Taken::Nothing);
         }
         match found.status {
-            Status::Pending => Ok(Taken::Waiting(found)),
+            Status::Pending => Ok(Taken::Waiting(Box::new(found))),
             Status::Used => Ok(Taken::Nothing),
             Status::Submitted => {
                 let Some(taken) = self
@@ -236,10 +236,10 @@ impl<H: ActionHost> Engine<H> {
             .map(|(name, _, _)| name)
             .collect();
         let message = format!(
-            "Tool \"{}\" needs secrets ({}) that must not pass through this conversation. Open {url} and enter them in Backstage; the link is yours only and works for {} minutes.",
+            "Tool \"{}\" needs secrets ({}) that must not pass through this conversation. Open {url} and enter them in Backstage; the link is yours only and works for {}.",
             elicitation.tool,
             names.join(", "),
-            (self.config.secrets.ttl.as_secs() / 60).max(1),
+            lasting(self.config.secrets.ttl),
         );
         let capabilities = scope.request.client_capabilities.as_ref();
         if declares_url_elicitation(capabilities) {
@@ -266,8 +266,18 @@ impl<H: ActionHost> Engine<H> {
 
 enum Taken {
     Secrets(String),
-    Waiting(Elicitation),
+    Waiting(Box<Elicitation>),
     Nothing,
+}
+
+/// `5 minutes`, `1 minute`, `30 seconds`.
+fn lasting(ttl: std::time::Duration) -> String {
+    let seconds = ttl.as_secs();
+    match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s} second{}", if s == 1 { "" } else { "s" }),
+        (m, 0) => format!("{m} minute{}", if m == 1 { "" } else { "s" }),
+        _ => format!("{seconds} seconds"),
+    }
 }
 
 fn store_failed(detail: &str) -> ErrorData {

@@ -20,6 +20,7 @@ const mcpActionsApi = ApiBlueprint.make({
     }),
 });
 
+/** Rendered for every path under `/mcp-actions`; McpActionsPage routes within it (secrets page). */
 const mcpActionsPage = PageBlueprint.make({
   params: {
     path: '/mcp-actions',
@@ -29,7 +30,7 @@ const mcpActionsPage = PageBlueprint.make({
   },
 });
 
-/** The plugin: its page at `/mcp-actions` and the API client it reads. */
+/** The plugin: its page at `/mcp-actions` (and `/mcp-actions/secrets/:id`) and its API client. */
 export const mcpActionsPlugin = createFrontendPlugin({
   pluginId: 'mcp-actions',
   title: 'MCP Actions',
