@@ -6,7 +6,11 @@ import { createRequire } from 'node:module';
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ElicitRequestSchema, UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ElicitationCompleteNotificationSchema,
+  ElicitRequestSchema,
+  UrlElicitationRequiredError,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mcpActionsPlugin from '../plugin';
 import { guestAuthConfig, guestUserToken, STATIC_TOKEN, startBackend, type RunningBackend } from './support/backend';
@@ -155,6 +159,10 @@ describe('a tool whose action needs secrets', () => {
   it('1.x in a session that declared URL elicitation: -32042 with the elicitation, then the retry runs', async () => {
     const client = await legacyClient(stateful, { elicitation: { url: {} } });
     client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept' }));
+    const completed: string[] = [];
+    client.setNotificationHandler(ElicitationCompleteNotificationSchema, async n => {
+      completed.push(n.params.elicitationId);
+    });
     const refused = await client.callTool({ name: 'vault.deploy', arguments: { service: 'web' } }).catch(e => e);
     expect(refused).toBeInstanceOf(UrlElicitationRequiredError);
     expect(refused.code).toBe(-32042);
@@ -162,6 +170,9 @@ describe('a tool whose action needs secrets', () => {
     expect(elicitation).toMatchObject({ mode: 'url', url: `${stateful.baseUrl}/mcp-actions/secrets/${elicitation.elicitationId}` });
     expect(elicitation.message).toContain('needs secrets (token)');
     await userSubmits(stateful, elicitation.elicitationId);
+    // The session's stream hears that the user is done (the client may retry on it).
+    for (let i = 0; i < 50 && completed.length === 0; i++) await new Promise(r => setTimeout(r, 40));
+    expect(completed).toEqual([elicitation.elicitationId]);
     const result = await client.callTool({ name: 'vault.deploy', arguments: { service: 'web' } });
     answers.push(JSON.stringify(result));
     expect(result.structuredContent).toMatchObject({ service: 'web', tokenSha256: sha256(SECRET) });

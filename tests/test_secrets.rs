@@ -418,7 +418,20 @@ async fn a_stateful_session_that_declared_url_elicitation_gets_32042() {
     let other = secrets_required(&s, &clean(&r)["result"]);
     assert_ne!(other, id);
 
+    // Once the user submitted (the binding asks after a `200`), the session that asked, and
+    // only it, once, gets `notifications/elicitation/complete` down its stream.
     give(&s, &id, ALICE).await;
+    let (told, chunk) =
+        s.f.engine
+            .elicitation_completed(&id)
+            .expect("the session is told");
+    assert_eq!(told, session);
+    assert_eq!(
+        chunk,
+        format!("event: message\ndata: {{\"jsonrpc\":\"2.0\",\"method\":\"notifications/elicitation/complete\",\"params\":{{\"elicitationId\":\"{id}\"}}}}\n\n")
+    );
+    assert_eq!(s.f.engine.elicitation_completed(&id), None);
+    assert_eq!(s.f.engine.elicitation_completed(&other), None);
     let r = legacy(&s, Some(&session), ALICE, &legacy_call()).await;
     assert_eq!(clean(&r)["result"], legacy_output());
     ran_with_secret(&s.f, 1);

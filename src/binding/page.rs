@@ -9,7 +9,8 @@ use napi_derive::napi;
 use tracing::error;
 use tracing::instrument::WithSubscriber;
 
-use super::engine::{McpEngine, McpHttpResponse};
+use super::callbacks::StreamEvent;
+use super::engine::{send, McpEngine, McpHttpResponse};
 use crate::engine::PageRoute;
 use crate::protocol::http;
 use crate::CallContext;
@@ -78,6 +79,7 @@ impl McpEngine {
     #[napi]
     pub async fn elicitation(&self, request: ElicitationRequest) -> McpHttpResponse {
         let engine = Arc::clone(&self.engine);
+        let deliver = Arc::clone(&self.deliver);
         let work = async move {
             match request.route.as_str() {
                 "view" => {
@@ -87,9 +89,18 @@ impl McpEngine {
                 }
                 "submit" => {
                     let body = request.body.as_deref().unwrap_or_default();
-                    engine
+                    let answer = engine
                         .submit_secrets(&request.elicitation_id, &request.principal, body)
-                        .await
+                        .await;
+                    // A session of this instance asked: tell its stream (2025-11-25).
+                    if answer.status == 200 {
+                        if let Some((session, chunk)) =
+                            engine.elicitation_completed(&request.elicitation_id)
+                        {
+                            send(&deliver, StreamEvent::chunk(session, Some(chunk)));
+                        }
+                    }
+                    answer
                 }
                 _ => http::internal_failure(),
             }

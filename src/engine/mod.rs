@@ -75,6 +75,9 @@ pub struct Engine<H> {
     runs: tasks::Runs,
     /// BM25 indexes of the tool lists search mode searches.
     search_indexes: SearchIndexes,
+    /// Elicitations started in a session of this instance, by id: the session to tell
+    /// (`notifications/elicitation/complete`) when the user submits.
+    asked_in: secrets::AskedIn,
 }
 
 /// Status of the answer to an abandoned request (nobody reads it: the client is gone).
@@ -172,6 +175,7 @@ impl<H: ActionHost> Engine<H> {
             listeners: listen::Listeners::default(),
             runs: tasks::Runs::default(),
             search_indexes: SearchIndexes::default(),
+            asked_in: secrets::AskedIn::default(),
             server_info: std::iter::once(None)
                 .chain(config.servers.keys().cloned().map(Some))
                 .filter_map(|key| {

@@ -35,6 +35,31 @@ const STATE_PREFIX: &str = "mcp-actions:elicitation:";
 /// The key of the one input request of an `input_required` answer.
 const INPUT_KEY: &str = "secrets";
 
+/// Most elicitations remembered per instance for the completion notification.
+const ASKED_IN_MAX: usize = 10_000;
+
+/// Elicitations started in a session here, by id, with their session.
+#[derive(Debug, Default)]
+pub(crate) struct AskedIn(std::sync::Mutex<std::collections::HashMap<String, String>>);
+
+impl AskedIn {
+    fn remember(&self, elicitation: &str, session: &str) {
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if all.len() >= ASKED_IN_MAX {
+            // The notification is a courtesy (the client retries anyway): start over.
+            all.clear();
+        }
+        all.insert(elicitation.to_owned(), session.to_owned());
+    }
+
+    fn take(&self, elicitation: &str) -> Option<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(elicitation)
+    }
+}
+
 /// What a call that needs secrets does next.
 pub(crate) enum SecretsStep {
     /// Call again, with these secrets (JSON text).
@@ -111,6 +136,13 @@ impl<H: ActionHost> Engine<H> {
             }
         }
         let elicitation = self.start(tool, action_id, scope, ctx, now).await?;
+        // A 2025-11-25 session whose client takes URL elicitation hears when it is done.
+        if let Some(session) = scope
+            .session
+            .filter(|_| declares_url_elicitation(scope.request.client_capabilities.as_ref()))
+        {
+            self.asked_in.remember(&elicitation.id, session);
+        }
         info!(elicitation = %elicitation.id, tool = %tool, principal = %ctx.principal,
             "the call needs secrets: the user was asked for them");
         self.ask(&elicitation, scope).map(SecretsStep::Answer)
@@ -261,6 +293,24 @@ impl<H: ActionHost> Engine<H> {
         }
         let text = format!("{message} Then call this tool again with the same arguments.");
         Ok(result::tool_error("SecretsRequired", &text, &scope.frame))
+    }
+}
+
+impl<H: ActionHost> Engine<H> {
+    /// The user submitted the secrets of `elicitation`: the session that asked, if it is one
+    /// of this instance, and the `notifications/elicitation/complete` to send down its
+    /// stream (2025-11-25; an SSE message).
+    pub fn elicitation_completed(&self, elicitation: &str) -> Option<(String, String)> {
+        let session = self.asked_in.take(elicitation)?;
+        let notification = json!({
+            "jsonrpc": "2.0",
+            "method": "notifications/elicitation/complete",
+            "params": { "elicitationId": elicitation },
+        });
+        Some((
+            session,
+            crate::protocol::http::sse_message(&notification.to_string()),
+        ))
     }
 }
 
