@@ -181,7 +181,7 @@ describe('the secrets page, as the guest', () => {
     await field.fill(secret);
     await shot(page, 'secrets');
     await page.getByRole('button', { name: 'Submit' }).click();
-    await page.getByText(/Secrets sent/).waitFor();
+    await page.getByText('Secrets sent', { exact: true }).waitFor();
     await expect(page.getByText(secret).count()).resolves.toBe(0);
     await shot(page, 'secrets-sent');
     const retry = await urlElicitingCall(mcpUrl, guestToken, 'browser-check.deploy', { service: 'api' }, {
@@ -193,14 +193,26 @@ describe('the secrets page, as the guest', () => {
       tokenSha256: createHash('sha256').update(secret).digest('hex'),
     });
     expect(retry.text).not.toContain(secret);
-    // Used once: the page now says so.
-    await page.goto(url);
-    await page.getByText(/already provided/).first().waitFor();
+    // Used once: the page now says so (in an unwatched tab: the API's 409 is logged).
+    const tab = await context.newPage();
+    try {
+      await tab.goto(url);
+      await tab.getByText(/already provided/).first().waitFor();
+    } finally {
+      await tab.close();
+    }
   });
 
   it('an unknown link says what to do', async () => {
-    await page.goto(`${base}/mcp-actions/secrets/${'0'.repeat(32)}`);
-    await page.getByText(/expired or does not exist/).first().waitFor();
+    // Its own tab, unwatched: the API's 404 is the point here, and Chromium logs every 404.
+    const tab = await context.newPage();
+    try {
+      await tab.goto(`${base}/mcp-actions/secrets/${'0'.repeat(32)}`);
+      await tab.getByText(/expired or does not exist/).first().waitFor();
+      await shot(tab, 'secrets-unknown');
+    } finally {
+      await tab.close();
+    }
   });
 });
 
