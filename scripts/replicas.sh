@@ -94,11 +94,13 @@ mcpActions:
         maxChars: 300
 EOF
 token="replicas-$(node -e 'process.stdout.write(require("crypto").randomBytes(18).toString("hex"))')"
+# One mcpActions.secrets.encryptionKey for both: what a user submits through one opens on the other.
+secrets_key=$(node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64"))')
 port_a=$(free_port)
 port_b=$(free_port)
 started=""
 start_replica() { # NAME PORT: starts it; its PID in $started
-  (cd dev && PORT=$2 MCP_DEMO_TOKEN=$token exec node backend.js --config app-config.yaml \
+  (cd dev && PORT=$2 MCP_DEMO_TOKEN=$token MCP_DEMO_SECRETS_KEY=$secrets_key exec node backend.js --config app-config.yaml \
     --config "$work/replica.yaml" >>"$work/replica-$1.log" 2>&1) &
   started=$!
   pids+=("$started")
@@ -155,6 +157,9 @@ drive() { node scripts/replicas/drive.mjs "$@"; }
 
 step "a task through the load balancer; cancel through the other replica"
 drive tasks
+
+step "a call that needs a secret asks on a, the user answers through b, the retry on a runs"
+drive secrets
 
 step "mixed load through the load balancer while replica b stops and starts"
 drive load 14 >"$work/load.json" &

@@ -126,6 +126,65 @@ async function tasks() {
   console.log(`a result of ${link.size} characters kept by a (budget 300): read through b in ${pages} pages, ${items.length} entities`);
 }
 
+/**
+ * Secrets through both replicas (PostgreSQL): the guest's call of a tool that needs a secret
+ * starts a request on a; the guest answers it through b's page API; the retry on a takes the
+ * sealed secret (sealed by b, opened by a) once and runs with it.
+ */
+async function secrets() {
+  const res = await fetch(`${A}/api/auth/guest/refresh?env=development`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
+  check(res.ok, `guest sign-in on a: ${res.status}`);
+  const guest = (await res.json()).backstageIdentity.token;
+  const call = (base, extra = {}) =>
+    fetch(base + MCP, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${guest}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        'MCP-Protocol-Version': '2026-07-28',
+        'Mcp-Method': 'tools/call',
+        'Mcp-Name': 'platform.publish-release',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: {
+          name: 'platform.publish-release',
+          arguments: { service: 'payments-service', version: '2.0.0' },
+          ...extra,
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } },
+            'io.modelcontextprotocol/clientInfo': { name: 'replicas', version: '1' },
+          },
+        },
+      }),
+    }).then(r => r.json());
+  const first = await call(A);
+  check(first.result?.resultType === 'input_required', `no input_required on a: ${JSON.stringify(first)}`);
+  const id = first.result.inputRequests.secrets.params.url.split('/mcp-actions/secrets/')[1];
+  const api = `${B}/api/mcp-actions/v1/elicitations/${id}`;
+  const view = await fetch(api, { headers: { Authorization: `Bearer ${guest}` } }).then(r => r.json());
+  check(view.csrfToken, `no view on b: ${JSON.stringify(view)}`);
+  const secret = `registry-${Date.now()}`;
+  const sent = await fetch(`${api}/secrets`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${guest}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ csrfToken: view.csrfToken, secrets: { registryToken: secret } }),
+  });
+  check(sent.status === 200, `submit on b: ${sent.status} ${await sent.text()}`);
+  const retry = { requestState: first.result.requestState, inputResponses: { secrets: { action: 'accept' } } };
+  const done = await call(A, retry);
+  const fingerprint = (await import('node:crypto')).createHash('sha256').update(secret).digest('hex').slice(0, 12);
+  check(done.result?.structuredContent?.tokenFingerprint === fingerprint, `retry on a: ${JSON.stringify(done)}`);
+  check(!JSON.stringify(done).includes(secret), 'the answer holds the secret');
+  const again = await call(A, retry);
+  check(again.result?.resultType === 'input_required', `used twice: ${JSON.stringify(again)}`);
+  console.log(`secrets: asked on a, answered through b, the retry on a ran with them once (${id})`);
+}
+
 /** Stateless legacy and 2026-07-28 calls through the LB for `seconds`, 4 at a time. */
 async function load(seconds) {
   const until = Date.now() + seconds * 1000;
@@ -216,6 +275,6 @@ async function kill() {
 }
 
 const [command, arg] = process.argv.slice(2);
-const commands = { tasks, load: () => load(Number(arg)), report: () => report(arg), affinity, kill };
+const commands = { tasks, secrets, load: () => load(Number(arg)), report: () => report(arg), affinity, kill };
 if (!commands[command]) fail(`unknown command ${command}`);
 await commands[command]().catch(error => fail(error.stack ?? String(error)));
