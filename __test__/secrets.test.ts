@@ -203,6 +203,24 @@ describe('a tool whose action needs secrets', () => {
     await client.close();
   });
 
+  it('2.x in the 2025 era (its default), stateless: the isError link, then the same call runs', async () => {
+    const client = new ModernClient({ name: 'secrets-legacy-2x', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } });
+    client.setRequestHandler('elicitation/create', async () => ({ action: 'accept' }));
+    await client.connect(
+      new ModernTransport(new URL(stateless.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${guest}` } } }),
+    );
+    const first = await client.callTool({ name: 'vault.deploy', arguments: { service: 'queue' } });
+    answers.push(JSON.stringify(first));
+    expect(first.isError).toBe(true);
+    const text = (first.content as { text: string }[])[0].text;
+    expect(text).toMatch(/^SecretsRequired: Tool "vault\.deploy" needs secrets \(token\)/);
+    await userSubmits(stateless, idOf(text.match(/http\S+/)![0]));
+    const second = await client.callTool({ name: 'vault.deploy', arguments: { service: 'queue' } });
+    answers.push(JSON.stringify(second));
+    expect(second.structuredContent).toEqual({ service: 'queue', tokenSha256: sha256(SECRET), by: 'user:development/guest' });
+    await client.close();
+  });
+
   it('2026-07-28 on the wire: input_required names the elicitation in requestState; an early retry is asked again', async () => {
     const first = await modernCall(stateless, guest, { service: 'x' });
     expect(first.status).toBe(200);
