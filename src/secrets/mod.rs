@@ -92,7 +92,7 @@ impl SealingKey {
     }
 }
 
-/// The secrets a schema declares, in order: name, description, required.
+/// The secrets a schema declares, by name: name, description, required.
 pub fn declared(schema: &Map<String, Value>) -> Vec<(String, Option<String>, bool)> {
     let required: Vec<&str> = schema
         .get("required")
@@ -257,7 +257,7 @@ mod tests {
         assert!(check(schema, &json!("abc")).is_err());
         assert_eq!(
             description_note(schema),
-            "Needs secrets: token (A PAT), port. The user gives them on a Backstage page this tool links to when called; never pass them as arguments."
+            "Needs secrets: port, token (A PAT). The user gives them on a Backstage page this tool links to when called; never pass them as arguments."
         );
     }
 }
