@@ -438,3 +438,39 @@ async fn a_stateful_session_that_declared_url_elicitation_gets_32042() {
     let used = s.store.load_elicitation(&id).await.unwrap().unwrap();
     assert_eq!(used.status, Status::Used);
 }
+
+#[tokio::test]
+async fn an_always_task_asks_for_the_secrets_first_and_becomes_a_task_on_the_retry() {
+    let s = keyed(json!({"tasks": {"always": [ACTION]}}));
+    let meta = json!({"_meta": {"io.modelcontextprotocol/clientCapabilities": {
+        "elicitation": {"url": {}},
+        "extensions": {"io.modelcontextprotocol/tasks": {}},
+    }}});
+    // Not a task that would run without them: the question first.
+    let first = call(&s, ALICE, false, meta.clone()).await;
+    let id = input_required(&s, &first);
+    give(&s, &id, ALICE).await;
+    let mut again = meta.clone();
+    again
+        .as_object_mut()
+        .unwrap()
+        .extend(retry(&format!("mcp-actions:elicitation:{id}")).as_object().unwrap().clone());
+    let task = call(&s, ALICE, false, again).await;
+    assert_eq!(task["resultType"], "task", "{task}");
+    let task_id = task["taskId"].as_str().unwrap().to_owned();
+    // The task runs with the secrets and completes with the action's output.
+    for _ in 0..100 {
+        let row = mcp_actions_backend::tasks::TaskStore::load(&*s.store, &task_id)
+            .await
+            .unwrap()
+            .unwrap();
+        if row.status != mcp_actions_backend::tasks::Status::Working {
+            assert_eq!(row.status, mcp_actions_backend::tasks::Status::Completed);
+            assert!(row.payload.unwrap().contains("42"));
+            ran_with_secret(&s.f, 1);
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the task never finished");
+}

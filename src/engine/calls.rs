@@ -222,7 +222,15 @@ impl<H: ActionHost> Engine<H> {
             });
             let timeout = self.config.tool_call_timeout;
             let mut invocation = self.invocation(ctx, &action_id, &name, &input, secrets.clone());
-            let promotion = self.promotion(&action_id, scope);
+            let mut promotion = self.promotion(&action_id, scope);
+            if promotion == Promotion::Now
+                && secrets.is_none()
+                && self.needs_secrets_first(&action_id, ctx).await
+            {
+                // A task from the start would run without the user's secrets: ask first
+                // (the registry refuses at once), and become a task on the retry.
+                promotion = Promotion::Never;
+            }
             let wait = async {
                 match (&progress_token, scope.progress) {
                     (Some(token), Some(sink)) => {

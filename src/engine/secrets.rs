@@ -95,6 +95,16 @@ struct InputRequired<'a> {
 }
 
 impl<H: ActionHost> Engine<H> {
+    /// Whether `action_id` declares secrets (from the caller's action list): asked only of
+    /// calls that would become a task before the registry answers (`tasks.always`).
+    pub(crate) async fn needs_secrets_first(&self, action_id: &str, ctx: &CallContext) -> bool {
+        self.actions(ctx).await.is_ok_and(|list| {
+            list.actions
+                .iter()
+                .any(|a| a.id == action_id && a.schema.secrets.object().is_some())
+        })
+    }
+
     /// The registry refused the call of `tool` (action `action_id`) for want of secrets:
     /// the secrets the caller submitted for it, or the answer that sends the user to the page.
     pub(crate) async fn secrets_step(
