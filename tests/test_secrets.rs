@@ -451,10 +451,12 @@ async fn an_always_task_asks_for_the_secrets_first_and_becomes_a_task_on_the_ret
     let id = input_required(&s, &first);
     give(&s, &id, ALICE).await;
     let mut again = meta.clone();
-    again
-        .as_object_mut()
-        .unwrap()
-        .extend(retry(&format!("mcp-actions:elicitation:{id}")).as_object().unwrap().clone());
+    again.as_object_mut().unwrap().extend(
+        retry(&format!("mcp-actions:elicitation:{id}"))
+            .as_object()
+            .unwrap()
+            .clone(),
+    );
     let task = call(&s, ALICE, false, again).await;
     assert_eq!(task["resultType"], "task", "{task}");
     let task_id = task["taskId"].as_str().unwrap().to_owned();
