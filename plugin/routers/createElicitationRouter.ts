@@ -1,7 +1,8 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
-import type { McpEngine, McpHttpResponse } from '../../index';
+import type { McpEngine } from '../../index';
 import { describePrincipal } from '../bridge/credentials';
+import { send } from './send';
 
 /**
  * The secrets page's API, with the route names of Backstage's own plugin:
@@ -18,13 +19,6 @@ export function createElicitationRouter(options: {
   const router = Router();
   const body = express.raw({ type: () => true, limit: 64 * 1024 });
 
-  const send = (res: Response, answer: McpHttpResponse) => {
-    res.status(answer.status);
-    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-    res.setHeader('cache-control', 'no-store');
-    res.end(answer.body ?? undefined);
-  };
-
   router.get('/v1/elicitations/:elicitationId', (req: Request, res: Response, next: NextFunction) => {
     (async () => {
       const caller = await httpAuth.credentials(req, { allow: ['user'] });
@@ -35,6 +29,7 @@ export function createElicitationRouter(options: {
           elicitationId: req.params.elicitationId,
           principal: describePrincipal(caller),
         }),
+        { noStore: true },
       );
     })().catch(next);
   });
@@ -53,6 +48,7 @@ export function createElicitationRouter(options: {
             principal: describePrincipal(caller),
             body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
           }),
+          { noStore: true },
         );
       })().catch(next);
     },

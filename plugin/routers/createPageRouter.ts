@@ -2,6 +2,7 @@ import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { McpEngine, McpHttpResponse, PageRequest } from '../../index';
 import { type CredentialsTable, describePrincipal } from '../bridge/credentials';
+import { send } from './send';
 
 /** Where the frontend page's JSON API is mounted, under `/api/mcp-actions`. */
 export const PAGE_API_PATH = '/ui/v1';
@@ -37,10 +38,7 @@ export function createPageRouter(options: {
         } finally {
           credentials.release(handle);
         }
-        res.status(result.status);
-        for (const [name, value] of Object.entries(result.headers)) res.setHeader(name, value);
-        res.setHeader('cache-control', 'no-store');
-        res.end(result.body ?? undefined);
+        send(res, result, { noStore: true });
       })().catch(next);
     };
 

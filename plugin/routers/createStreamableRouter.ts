@@ -5,19 +5,12 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { isError } from '@backstage/errors';
 import express, { type Request, type Response, Router } from 'express';
-import type { McpEngine, McpHttpResponse } from '../../index';
+import type { McpEngine } from '../../index';
+import { send } from './send';
 import { type CredentialsTable, describePrincipal } from '../bridge/credentials';
 import type { Observer } from '../bridge/observe';
 import type { RequestTable } from '../bridge/requests';
 import type { StreamTable } from '../bridge/streams';
-
-function send(res: Response, answer: McpHttpResponse): void {
-  res.status(answer.status);
-  for (const [name, value] of Object.entries(answer.headers)) {
-    res.setHeader(name, value);
-  }
-  res.end(answer.body ?? undefined);
-}
 
 function header(req: Request, name: string): string | undefined {
   const value = req.headers[name];

@@ -16,18 +16,6 @@ use crate::secrets::elicitation::{Elicitation, Status};
 use crate::secrets::{self};
 use crate::tasks::iso8601;
 
-/// A Backstage error body, which the frontend's `ResponseError` reads.
-fn error(status: u16, name: &str, message: impl Into<String>) -> HttpResponse {
-    HttpResponse::json(
-        status,
-        json!({
-            "error": { "name": name, "message": message.into() },
-            "response": { "statusCode": status },
-        })
-        .to_string(),
-    )
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Submission {
@@ -39,7 +27,7 @@ impl<H: ActionHost> Engine<H> {
     /// The elicitation `id` as `principal` may see it, or the refusal.
     async fn visible(&self, id: &str, principal: &str) -> Result<Elicitation, HttpResponse> {
         let unknown = || {
-            error(
+            HttpResponse::backstage_error(
                 404,
                 "NotFoundError",
                 format!("No request for secrets \"{id}\": it is unknown or expired; call the tool again for a new one"),
@@ -52,18 +40,20 @@ impl<H: ActionHost> Engine<H> {
             .host
             .load_elicitation(id)
             .await
-            .map_err(|e| error(503, "ServiceUnavailableError", e.to_string()))?
+            .map_err(|e| {
+                HttpResponse::backstage_error(503, "ServiceUnavailableError", e.to_string())
+            })?
             .filter(|e| !e.expired(now_ms()))
             .ok_or_else(unknown)?;
         if found.owner != principal {
-            return Err(error(
+            return Err(HttpResponse::backstage_error(
                 403,
                 "NotAllowedError",
                 "This request for secrets belongs to another user: only the user whose tool call asked can answer it",
             ));
         }
         if found.status != Status::Pending {
-            return Err(error(
+            return Err(HttpResponse::backstage_error(
                 409,
                 "ConflictError",
                 "The secrets for this request were already provided; call the tool again for a new one",
@@ -97,7 +87,7 @@ impl<H: ActionHost> Engine<H> {
     /// `POST .../elicitations/{id}/secrets` with `{ csrfToken, secrets }`.
     pub async fn submit_secrets(&self, id: &str, principal: &str, body: &[u8]) -> HttpResponse {
         let Ok(submission) = serde_json::from_slice::<Submission>(body) else {
-            return error(
+            return HttpResponse::backstage_error(
                 400,
                 "InputError",
                 "The body must be JSON: { \"csrfToken\": ..., \"secrets\": { ... } }",
@@ -108,7 +98,7 @@ impl<H: ActionHost> Engine<H> {
             Err(refusal) => return refusal,
         };
         if submission.csrf_token.as_deref() != Some(e.csrf_token.as_str()) {
-            return error(
+            return HttpResponse::backstage_error(
                 400,
                 "InputError",
                 "Invalid CSRF token: reload the page and submit again",
@@ -119,13 +109,21 @@ impl<H: ActionHost> Engine<H> {
         if let Err(reason) =
             secrets::check(schema.as_object().unwrap_or(&Default::default()), &secrets)
         {
-            return error(400, "InputError", format!("Invalid secrets: {reason}"));
+            return HttpResponse::backstage_error(
+                400,
+                "InputError",
+                format!("Invalid secrets: {reason}"),
+            );
         }
         let Some(key) = &self.config.secrets.key else {
-            return error(404, "NotFoundError", "Secrets are off on this Backstage");
+            return HttpResponse::backstage_error(
+                404,
+                "NotFoundError",
+                "Secrets are off on this Backstage",
+            );
         };
         let Some(sealed) = key.seal(&secrets.to_string(), &e.binding()) else {
-            return error(
+            return HttpResponse::backstage_error(
                 500,
                 "Error",
                 "The system's random source failed: nothing was stored",
@@ -137,12 +135,12 @@ impl<H: ActionHost> Engine<H> {
                     "the user submitted the secrets of a tool call");
                 HttpResponse::json(200, json!({ "ok": true }).to_string())
             }
-            Ok(false) => error(
+            Ok(false) => HttpResponse::backstage_error(
                 409,
                 "ConflictError",
                 "The secrets for this request were already provided, or it expired; call the tool again for a new one",
             ),
-            Err(e) => error(503, "ServiceUnavailableError", e.to_string()),
+            Err(e) => HttpResponse::backstage_error(503, "ServiceUnavailableError", e.to_string()),
         }
     }
 }

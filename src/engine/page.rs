@@ -32,24 +32,12 @@ pub enum PageRoute<'a> {
     Cancel(&'a str),
 }
 
-/// A Backstage error body (`{ error: { name, message }, response: { statusCode } }`), which
-/// the frontend's `ResponseError` reads.
-fn error(status: u16, name: &str, message: impl Into<String>) -> HttpResponse {
-    let message = message.into();
-    HttpResponse::json(
-        status,
-        json!({
-            "error": { "name": name, "message": message },
-            "response": { "statusCode": status },
-        })
-        .to_string(),
-    )
-}
-
 fn ok(body: &impl Serialize) -> HttpResponse {
     match serde_json::to_string(body) {
         Ok(text) => HttpResponse::json(200, text),
-        Err(e) => error(500, "Error", format!("could not write the answer: {e}")),
+        Err(e) => {
+            HttpResponse::backstage_error(500, "Error", format!("could not write the answer: {e}"))
+        }
     }
 }
 
@@ -156,7 +144,7 @@ impl<H: ActionHost> Engine<H> {
     async fn page_tools(&self, server_key: Option<&str>, ctx: &CallContext) -> HttpResponse {
         let Some(server) = self.config.server(server_key) else {
             let key = server_key.unwrap_or_default();
-            return error(
+            return HttpResponse::backstage_error(
                 404,
                 "NotFoundError",
                 format!(
@@ -172,7 +160,9 @@ impl<H: ActionHost> Engine<H> {
                     "tools": tools,
                 }))
             }
-            Err(e) => error(502, "ServiceUnavailableError", e.message.to_string()),
+            Err(e) => {
+                HttpResponse::backstage_error(502, "ServiceUnavailableError", e.message.to_string())
+            }
         }
     }
 
@@ -186,7 +176,7 @@ impl<H: ActionHost> Engine<H> {
                 "enabled": true,
                 "tasks": list.iter().map(task_view).collect::<Vec<_>>(),
             })),
-            Err(e) => error(503, "ServiceUnavailableError", e.to_string()),
+            Err(e) => HttpResponse::backstage_error(503, "ServiceUnavailableError", e.to_string()),
         }
     }
 
@@ -196,7 +186,7 @@ impl<H: ActionHost> Engine<H> {
         let now = now_ms();
         let limit = self.config.tasks.heartbeat_limit_ms();
         let unknown = || {
-            error(
+            HttpResponse::backstage_error(
                 404,
                 "NotFoundError",
                 format!("No task \"{id}\" of yours: it is unknown, expired, or not yours"),
@@ -205,10 +195,12 @@ impl<H: ActionHost> Engine<H> {
         let task = match tasks::read_for(&*self.host, &ctx.principal, id, now, limit).await {
             Ok(Some(task)) => task,
             Ok(None) => return unknown(),
-            Err(e) => return error(503, "ServiceUnavailableError", e.to_string()),
+            Err(e) => {
+                return HttpResponse::backstage_error(503, "ServiceUnavailableError", e.to_string())
+            }
         };
         if task.status.is_terminal() {
-            return error(
+            return HttpResponse::backstage_error(
                 409,
                 "ConflictError",
                 format!("The task already ended: it is {}", task.status.name()),
@@ -223,13 +215,13 @@ impl<H: ActionHost> Engine<H> {
                     _ => unknown(),
                 }
             }
-            Ok(Some(false)) => error(
+            Ok(Some(false)) => HttpResponse::backstage_error(
                 409,
                 "ConflictError",
                 "The task ended before it could be cancelled",
             ),
             Ok(None) => unknown(),
-            Err(e) => error(503, "ServiceUnavailableError", e.to_string()),
+            Err(e) => HttpResponse::backstage_error(503, "ServiceUnavailableError", e.to_string()),
         }
     }
 }

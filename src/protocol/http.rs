@@ -52,6 +52,19 @@ impl HttpResponse {
         }
     }
 
+    /// A Backstage error body (`{ error: { name, message }, response: { statusCode } }`, what
+    /// the frontend's `ResponseError` reads), for the JSON APIs beside MCP.
+    pub fn backstage_error(status: u16, name: &str, message: impl Into<String>) -> Self {
+        Self::json(
+            status,
+            serde_json::json!({
+                "error": { "name": name, "message": message.into() },
+                "response": { "statusCode": status },
+            })
+            .to_string(),
+        )
+    }
+
     /// A JSON-RPC error with id `null`, for failures outside any one request.
     pub fn rpc_error(status: u16, error: ErrorData) -> Self {
         Self::json(status, error_json(&Value::Null, error))
