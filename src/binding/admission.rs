@@ -4,7 +4,8 @@
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
-use super::engine::{now_seconds, McpEngine, McpHttpResponse};
+use super::engine::{McpEngine, McpHttpResponse};
+use super::timers::now_seconds;
 
 /// What the engine may refuse before authentication.
 #[napi(object)]

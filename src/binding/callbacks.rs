@@ -149,3 +149,11 @@ pub fn records(observed: &crate::engine::Observations) -> Option<Vec<Observation
 
 /// `(event: StreamEvent) => void`, called without waiting.
 pub type DeliverFn = ThreadsafeFunction<StreamEvent, (), StreamEvent, Status, false, true>;
+
+/// Hands `event` to the shim's deliver callback without waiting.
+pub(super) fn send(deliver: &DeliverFn, event: StreamEvent) {
+    deliver.call(
+        event,
+        napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking,
+    );
+}

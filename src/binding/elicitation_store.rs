@@ -1,34 +1,10 @@
 //! Elicitations of secrets kept by the shim (table `mcp_elicitations`), through the same
 //! store callback as tasks: the engine decides what is written and when.
 
-use napi_derive::napi;
-
 use super::host::JsHost;
-use super::task_store::request;
+use super::store::{request, ElicitationRow};
 use crate::secrets::elicitation::{Elicitation, ElicitationStore, Status};
 use crate::tasks::StoreError;
-
-/// One row of `mcp_elicitations`. Times are milliseconds since the Unix epoch.
-#[napi(object)]
-pub struct ElicitationRow {
-    pub elicitation_id: String,
-    /// The principal whose call started it: the only one who may see it and submit.
-    pub owner: String,
-    pub action_id: String,
-    pub tool: String,
-    pub action_title: Option<String>,
-    pub action_description: Option<String>,
-    /// JSON text of the action's secrets schema.
-    pub secrets_schema: String,
-    pub client: Option<String>,
-    pub csrf_token: String,
-    /// `pending`, `submitted` or `used`.
-    pub status: String,
-    /// The submitted secrets, sealed (base64 AES-256-GCM); never the values.
-    pub sealed: Option<String>,
-    pub created_ms: f64,
-    pub expires_ms: f64,
-}
 
 fn row(e: &Elicitation) -> ElicitationRow {
     ElicitationRow {

@@ -8,16 +8,15 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 use tracing::instrument::WithSubscriber;
 
 use super::callbacks::{
-    DeliverFn, InvokeActionFn, ListActionsFn, LogFn, ObservationRecord, StreamEvent,
+    send, DeliverFn, InvokeActionFn, ListActionsFn, LogFn, ObservationRecord, StreamEvent,
 };
 use super::host::JsHost;
 use super::log;
-use super::task_store::TaskStoreFn;
+use super::store::TaskStoreFn;
 use super::timers;
 use crate::engine::{HELD_KEY, LISTEN_KEY};
 use crate::protocol::http::HttpResponse;
@@ -84,13 +83,6 @@ impl From<HttpResponse> for McpHttpResponse {
     }
 }
 
-pub(super) fn now_seconds() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
 /// The MCP engine of one plugin instance.
 #[napi]
 pub struct McpEngine {
@@ -98,10 +90,6 @@ pub struct McpEngine {
     pub(super) dispatch: tracing::Dispatch,
     pub(super) deliver: Arc<DeliverFn>,
     stopped: Arc<AtomicBool>,
-}
-
-pub(super) fn send(deliver: &DeliverFn, event: StreamEvent) {
-    deliver.call(event, ThreadsafeFunctionCallMode::NonBlocking);
 }
 
 fn parse_level(level: Option<&str>) -> tracing::Level {

@@ -8,7 +8,8 @@ use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use super::callbacks::{
     DeliverFn, HostOutcome, InvokeActionFn, InvokeRequest, ListActionsFn, StreamEvent,
 };
-use super::task_store::TaskStoreFn;
+use super::store::{TaskStoreFn, TaskStoreReply, TaskStoreRequest};
+use crate::tasks::StoreError;
 use crate::{ActionHost, CallContext, HostError};
 
 /// The host over the shim's callbacks.
@@ -112,5 +113,20 @@ impl ActionHost for JsHost {
             StreamEvent::release(ctx.credentials),
             ThreadsafeFunctionCallMode::NonBlocking,
         );
+    }
+}
+
+impl JsHost {
+    pub(super) async fn store(
+        &self,
+        request: TaskStoreRequest,
+    ) -> Result<TaskStoreReply, StoreError> {
+        let op = request.op.clone();
+        let Some(task_store) = &self.task_store else {
+            return Err(StoreError(format!("{op}: the host has no task store")));
+        };
+        let fail = |err: napi::Error| StoreError(format!("{op}: {}", err.reason));
+        let promise = task_store.call_async_catch(request).await.map_err(fail)?;
+        promise.await.map_err(fail)
     }
 }

@@ -7,8 +7,8 @@ use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use tracing::instrument::WithSubscriber;
 
-use super::callbacks::{records, DeliverFn, StreamEvent};
-use super::engine::{send, McpEngine, McpHttpResponse};
+use super::callbacks::{records, send, DeliverFn, StreamEvent};
+use super::engine::{McpEngine, McpHttpResponse};
 use super::streams::StreamAnswer;
 use crate::engine::{LegacyPost, Observations, ProgressSink};
 use crate::protocol::http::HttpResponse;

@@ -9,8 +9,8 @@ use napi_derive::napi;
 use tracing::error;
 use tracing::instrument::WithSubscriber;
 
-use super::callbacks::StreamEvent;
-use super::engine::{send, McpEngine, McpHttpResponse};
+use super::callbacks::{send, StreamEvent};
+use super::engine::{McpEngine, McpHttpResponse};
 use crate::engine::PageRoute;
 use crate::protocol::http;
 use crate::CallContext;

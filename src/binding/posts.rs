@@ -8,8 +8,8 @@ use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use tracing::instrument::WithSubscriber;
 
-use super::callbacks::{records, DeliverFn, StreamEvent};
-use super::engine::{send, McpEngine, McpHttpResponse};
+use super::callbacks::{records, send, DeliverFn, StreamEvent};
+use super::engine::{McpEngine, McpHttpResponse};
 use crate::engine::{Observations, ProgressSink};
 use crate::protocol::http::{self, PostRequest};
 use crate::CallContext;

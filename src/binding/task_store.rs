@@ -1,132 +1,10 @@
-//! Tasks kept by the shim (the plugin's database through Backstage's `DatabaseService`),
-//! reached through one callback: `(request: TaskStoreRequest) => Promise<TaskStoreReply>`.
-//! The engine decides what is written and when; the shim only reads and writes rows.
-
-use napi::bindgen_prelude::Promise;
-use napi::threadsafe_function::ThreadsafeFunction;
-use napi::Status;
-use napi_derive::napi;
+//! Tasks and oversized results kept by the shim (the plugin's database through Backstage's
+//! `DatabaseService`), through the store callback of [`super::store`]. The engine decides
+//! what is written and when; the shim only reads and writes rows.
 
 use super::host::JsHost;
+use super::store::{request, ResultRow, TaskRow};
 use crate::tasks::{Outcome, StoreError, StoredResult, Task, TaskStore};
-
-/// One row of the tasks table. Times are milliseconds since the Unix epoch.
-#[napi(object)]
-pub struct TaskRow {
-    pub task_id: String,
-    /// The principal that created the task: the only one who may read or cancel it.
-    pub owner: String,
-    /// `working`, `completed`, `failed` or `cancelled`.
-    pub status: String,
-    pub status_message: Option<String>,
-    pub created_ms: f64,
-    pub updated_ms: f64,
-    pub ttl_ms: f64,
-    /// `createdMs + ttlMs`: the sweep deletes rows whose time this is.
-    pub expires_ms: f64,
-    pub poll_interval_ms: f64,
-    pub heartbeat_ms: f64,
-    /// JSON text of the result (completed) or of the JSON-RPC error (failed).
-    pub payload: Option<String>,
-    /// The tool the call was made to.
-    pub tool: Option<String>,
-}
-
-/// One row of the results table: a tool result over its call's budget, kept for its owner.
-#[napi(object)]
-pub struct ResultRow {
-    pub result_id: String,
-    pub owner: String,
-    /// The whole result (JSON text).
-    pub text: String,
-    pub page_chars: f64,
-    pub created_ms: f64,
-    /// The sweep deletes rows whose time this is; reads after it find nothing.
-    pub expires_ms: f64,
-}
-
-/// What the engine asks of the store.
-#[napi(object)]
-pub struct TaskStoreRequest {
-    /// `create` (`task`), `load` (`taskId`), `finish` (`taskId`, `status`, `statusMessage`,
-    /// `payload`: only a working row changes), `heartbeat` (`taskIds`: refresh those still
-    /// working, answer `ended` with the others) or `sweep` (delete rows expired at `nowMs`,
-    /// answer `count`; expired results go too), `putResult` (`result`) or `loadResult`
-    /// (`resultId`), or `list` (`owner`, `limit`: the owner's newest tasks not expired at
-    /// `nowMs`, newest first, answer `tasks`, payloads left out).
-    pub op: String,
-    pub now_ms: f64,
-    pub task: Option<TaskRow>,
-    pub task_id: Option<String>,
-    pub task_ids: Option<Vec<String>>,
-    pub status: Option<String>,
-    pub status_message: Option<String>,
-    pub payload: Option<String>,
-    pub result: Option<ResultRow>,
-    pub result_id: Option<String>,
-    pub owner: Option<String>,
-    pub limit: Option<u32>,
-    /// `createElicitation`: the row.
-    pub elicitation: Option<super::elicitation_store::ElicitationRow>,
-    /// `loadElicitation`, `submitElicitation` (with `sealed`), `takeElicitation`.
-    pub elicitation_id: Option<String>,
-    /// `submitElicitation`: the sealed secrets (base64 AES-256-GCM; never the values).
-    pub sealed: Option<String>,
-    /// `findElicitation` (with `owner`): the newest submitted one for this action.
-    pub action_id: Option<String>,
-}
-
-/// The store's answer.
-#[napi(object)]
-pub struct TaskStoreReply {
-    /// `load`: the row, when there is one.
-    pub task: Option<TaskRow>,
-    /// `finish`: whether the row changed.
-    pub changed: Option<bool>,
-    /// `sweep`: rows deleted.
-    pub count: Option<u32>,
-    /// `heartbeat`: ids that are no longer working (or gone).
-    pub ended: Option<Vec<String>>,
-    /// `loadResult`: the row, when there is one.
-    pub result: Option<ResultRow>,
-    /// `list`: the rows.
-    pub tasks: Option<Vec<TaskRow>>,
-    /// `loadElicitation`, `takeElicitation` (the row as it was): the row, when there is one.
-    pub elicitation: Option<super::elicitation_store::ElicitationRow>,
-    /// `findElicitation`: its id, when there is one.
-    pub elicitation_id: Option<String>,
-}
-
-/// `(request: TaskStoreRequest) => Promise<TaskStoreReply>`
-pub type TaskStoreFn = ThreadsafeFunction<
-    TaskStoreRequest,
-    Promise<TaskStoreReply>,
-    TaskStoreRequest,
-    Status,
-    false,
-    true,
->;
-
-pub(super) fn request(op: &str, now_ms: u64) -> TaskStoreRequest {
-    TaskStoreRequest {
-        op: op.to_owned(),
-        now_ms: now_ms as f64,
-        task: None,
-        task_id: None,
-        task_ids: None,
-        status: None,
-        status_message: None,
-        payload: None,
-        result: None,
-        result_id: None,
-        owner: None,
-        limit: None,
-        elicitation: None,
-        elicitation_id: None,
-        sealed: None,
-        action_id: None,
-    }
-}
 
 fn row(task: &Task) -> TaskRow {
     TaskRow {
@@ -165,21 +43,6 @@ fn task(row: TaskRow) -> Result<Task, StoreError> {
         payload: row.payload,
         tool: row.tool,
     })
-}
-
-impl JsHost {
-    pub(super) async fn store(
-        &self,
-        request: TaskStoreRequest,
-    ) -> Result<TaskStoreReply, StoreError> {
-        let op = request.op.clone();
-        let Some(task_store) = &self.task_store else {
-            return Err(StoreError(format!("{op}: the host has no task store")));
-        };
-        let fail = |err: napi::Error| StoreError(format!("{op}: {}", err.reason));
-        let promise = task_store.call_async_catch(request).await.map_err(fail)?;
-        promise.await.map_err(fail)
-    }
 }
 
 impl TaskStore for JsHost {

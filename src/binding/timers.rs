@@ -7,8 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use super::callbacks::{DeliverFn, StreamEvent};
-use super::engine::{now_seconds, send};
+use super::callbacks::{send, DeliverFn, StreamEvent};
 use super::host::JsHost;
 use crate::config::EngineConfig;
 use crate::engine::ListenCheck;
@@ -119,4 +118,12 @@ pub(super) async fn beat_tasks(engine: Weak<Engine<JsHost>>, stopped: Arc<Atomic
         },
     )
     .await;
+}
+
+/// Seconds since the Unix epoch (the credentials cache's clock).
+pub(super) fn now_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }

@@ -7,19 +7,21 @@ use std::time::Duration;
 
 use crate::auth::{OAuth, OriginPolicy};
 use crate::session::Limits;
-use crate::tasks::config::TasksConfig;
 use crate::tools::portable::SchemaMode;
 use crate::tools::search::Discovery;
 use crate::tools::{Filter, Separator, ToolNaming};
 
 mod raw;
+mod tasks;
 mod values;
 
+pub(crate) use raw::rules;
 pub use raw::{
     RawConfig, RawCredentialsCache, RawFilter, RawLimits, RawOAuth, RawResults, RawRule, RawServer,
     RawSessions,
 };
-pub(crate) use values::{config_error, discovery, rules, seconds, whole};
+pub use tasks::{RawTasks, TasksConfig};
+pub(crate) use values::{config_error, discovery, seconds, whole};
 pub use values::{is_valid_server_key, ConfigError};
 
 /// Default `tools/list` page size: big enough that typical clients get every tool at once.

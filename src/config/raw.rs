@@ -3,10 +3,12 @@
 
 use serde::Deserialize;
 
-use super::values::{seconds, whole, ConfigError};
+use super::tasks::RawTasks;
+use super::values::{config_error, seconds, whole, ConfigError};
 use super::SessionsConfig;
 use crate::session::Limits;
-use crate::tasks::config::RawTasks;
+use crate::tools::glob::GlobError;
+use crate::tools::{AttributeRule, Rule};
 
 /// The configuration as the shim hands it over (JSON, camelCase).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -198,4 +200,21 @@ pub struct RawPage {
     pub static_tokens: bool,
     /// `app.baseUrl`: where the frontend's pages are (the secrets page's links).
     pub app_base_url: Option<String>,
+}
+
+/// The filter rules at `key`, each glob checked; a bad one is an error naming its index.
+pub(crate) fn rules(raw: &[RawRule], key: &str) -> Result<Vec<Rule>, ConfigError> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let attributes = AttributeRule {
+                destructive: r.destructive,
+                read_only: r.read_only,
+                idempotent: r.idempotent,
+            };
+            Rule::new(r.id.as_deref(), attributes).map_err(|e: GlobError| {
+                config_error(format!("{key}[{i}].id"), format!("not a valid glob: {e}"))
+            })
+        })
+        .collect()
 }

@@ -1,12 +1,9 @@
-//! The checks every configuration value goes through: numbers in range, globs, server keys,
+//! The checks every configuration value goes through: numbers in range, server keys, modes,
 //! and the error that names the key of a value that cannot work.
 
 use std::time::Duration;
 
-use super::raw::RawRule;
-use crate::tools::glob::GlobError;
 use crate::tools::search::Discovery;
-use crate::tools::{AttributeRule, Rule};
 
 /// A whole number in `range`, or `default` when unset; else an error naming `key`.
 pub(crate) fn whole(
@@ -77,22 +74,6 @@ pub fn is_valid_server_key(key: &str) -> bool {
         .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && key != "sse"
-}
-
-pub(crate) fn rules(raw: &[RawRule], key: &str) -> Result<Vec<Rule>, ConfigError> {
-    raw.iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let attributes = AttributeRule {
-                destructive: r.destructive,
-                read_only: r.read_only,
-                idempotent: r.idempotent,
-            };
-            Rule::new(r.id.as_deref(), attributes).map_err(|e: GlobError| {
-                config_error(format!("{key}[{i}].id"), format!("not a valid glob: {e}"))
-            })
-        })
-        .collect()
 }
 
 /// `all` or `search` at `key`, or `default` when unset.

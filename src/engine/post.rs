@@ -153,7 +153,7 @@ impl<H: ActionHost> Engine<H> {
             // A stateful session remembers what its client declared at `initialize`.
             match (&session_header, req.session_id) {
                 (Some(opened), _) => {
-                    if let Some(declared) = initialize_capabilities(&body) {
+                    if let Some(declared) = body.initialize_capabilities() {
                         self.sessions.set_capabilities(opened, declared);
                     }
                 }
@@ -326,35 +326,10 @@ impl<H: ActionHost> Engine<H> {
     }
 }
 
-/// The capabilities an `initialize` in this body declares, if the body holds one.
-pub(super) fn initialize_capabilities(body: &Body) -> Option<Value> {
-    let of = |m: &Incoming| match m {
-        Incoming::Request { method, params, .. } if method == "initialize" => {
-            params.as_ref()?.get("capabilities").cloned()
-        }
-        _ => None,
-    };
-    match body {
-        Body::Single(m) => of(m),
-        Body::Batch(ms) => ms.iter().find_map(of),
-    }
-}
-
 /// The revision an `initialize` in this body negotiates, if the body holds one.
 fn initialize_version(body: &Body) -> Option<rmcp::model::ProtocolVersion> {
-    let of = |m: &Incoming| match m {
-        Incoming::Request { method, params, .. } if method == "initialize" => {
-            Some(version::negotiate(
-                params
-                    .as_ref()
-                    .and_then(|p| p.get("protocolVersion"))
-                    .and_then(Value::as_str),
-            ))
-        }
-        _ => None,
-    };
-    match body {
-        Body::Single(m) => of(m),
-        Body::Batch(ms) => ms.iter().find_map(of),
-    }
+    let params = body.initialize_params()?;
+    Some(version::negotiate(
+        params.get("protocolVersion").and_then(Value::as_str),
+    ))
 }

@@ -231,7 +231,7 @@ impl<H: ActionHost> Engine<H> {
         // The session remembers what its client declared at `initialize`.
         let mut request = RequestContext::legacy(None);
         if let Some(id) = session {
-            if let Some(declared) = super::post::initialize_capabilities(&body) {
+            if let Some(declared) = body.initialize_capabilities() {
                 self.sessions.set_capabilities(id, declared);
             }
             request.client_capabilities = self.sessions.capabilities(id).map(|c| (*c).clone());

@@ -48,6 +48,29 @@ impl Body {
             _ => Value::Null,
         }
     }
+
+    /// The params of the `initialize` request this body holds (`null` when it sent none),
+    /// if it holds one.
+    pub fn initialize_params(&self) -> Option<&Value> {
+        static NONE: Value = Value::Null;
+        fn of(m: &Incoming) -> Option<&Value> {
+            match m {
+                Incoming::Request { method, params, .. } if method == "initialize" => {
+                    Some(params.as_ref().unwrap_or(&NONE))
+                }
+                _ => None,
+            }
+        }
+        match self {
+            Body::Single(m) => of(m),
+            Body::Batch(ms) => ms.iter().find_map(of),
+        }
+    }
+
+    /// The capabilities an `initialize` in this body declares, if the body holds one.
+    pub fn initialize_capabilities(&self) -> Option<Value> {
+        self.initialize_params()?.get("capabilities").cloned()
+    }
 }
 
 /// Why a body could not be turned into messages at all.

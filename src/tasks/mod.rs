@@ -6,7 +6,6 @@
 //! ([`TaskStore`]; [`MemoryTaskStore`] for tests and single-process use). Wiring into the
 //! engine: `engine/tasks.rs`; the database-backed store: the shim's `plugin/tasks/`.
 
-pub mod config;
 pub mod promotion;
 mod store;
 mod time;

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::promotion::Rules;
-use crate::config::{config_error, seconds, whole, ConfigError};
+use super::values::{config_error, seconds, whole, ConfigError};
+use crate::tasks::promotion::Rules;
 use crate::tools::glob::Glob;
 
 /// The validated `mcpActions.tasks.*`.
