@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import {
   Client as ModernClient,
   StreamableHTTPClientTransport as ModernTransport,
@@ -55,14 +59,53 @@ describe('the demo backend', () => {
     );
   });
 
-  it('asks for the secrets of platform.publish-release on the Backstage page, never as arguments', async () => {
+  it('with the banner’s static token, platform.publish-release says how to give its secret through the API, and runs after', async () => {
     const tool = (await client.listTools()).tools.find(t => t.name === 'platform.publish-release')!;
     expect(tool.description).toContain('Needs secrets: registryToken (Your package registry token).');
-    const result = await client.callTool({ name: 'platform.publish-release', arguments: { service: 'payments', version: '1.0.0' } });
+    const args = { service: 'payments-service', version: '1.0.0' };
+    const result = await client.callTool({ name: 'platform.publish-release', arguments: args });
     expect(result.isError).toBe(true);
-    expect((result.content as { text: string }[])[0].text).toMatch(
-      new RegExp(`^SecretsRequired: Tool "platform.publish-release" needs secrets \\(registryToken\\) .* Open ${base}/mcp-actions/secrets/[0-9a-f]{32} and enter them in Backstage`),
+    const text = (result.content as { text: string }[])[0].text;
+    expect(text).toMatch(
+      /^SecretsRequired: Tool "platform.publish-release" needs secrets \(registryToken\) that must not pass through this conversation\. This call runs as service:mcp-demo-client, a service principal \(a static token\) with no Backstage page session/,
     );
+    // The demo offers the OAuth login, so the answer names it too.
+    expect(text).toContain('Or connect the client as a Backstage user (its OAuth login, no token header): then the page takes them.');
+    expect(text).not.toContain(TOKEN);
+    // What the answer says, done as a person would in a shell.
+    const [read, send] = [...text.matchAll(/`(curl [^`]+)`/g)].map(m => m[1]);
+    const run = async (command: string) =>
+      JSON.parse(
+        (await promisify(execFile)('bash', ['-c', command], { env: { ...process.env, BACKSTAGE_MCP_TOKEN: TOKEN }, timeout: 10_000 }))
+          .stdout,
+      );
+    const view = await run(read);
+    expect(view).toMatchObject({ tool: 'platform.publish-release', action: { id: 'platform:publish-release', title: 'Publish a release' } });
+    expect(await run(send.replace('<csrfToken>', view.csrfToken).replace('<registryToken>', 'registry-secret-1'))).toEqual({ ok: true });
+    const published = await client.callTool({ name: 'platform.publish-release', arguments: args });
+    expect(published.isError, JSON.stringify(published)).toBeFalsy();
+    expect(published.structuredContent).toEqual({
+      service: 'payments-service',
+      version: '1.0.0',
+      publishedBy: 'service:plugin:mcp-actions',
+      tokenFingerprint: createHash('sha256').update('registry-secret-1').digest('hex').slice(0, 12),
+    });
+  });
+
+  it('stops npm run demo with one line when the pinned token breaks Backstage’s rule', async () => {
+    for (const [token, rule] of [
+      ['t', 'must be at least 8 characters long; it has 1'],
+      ['two words', 'must have no spaces'],
+    ]) {
+      const stopped = await promisify(execFile)('bash', [resolve(__dirname, '../dev/start.sh')], {
+        env: { ...process.env, MCP_DEMO_TOKEN: token },
+      }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+      expect(stopped).toMatchObject({
+        code: 2,
+        stdout: '',
+        stderr: `npm run demo: MCP_DEMO_TOKEN ${rule} (Backstage's rule for static tokens). Pin another, or unset it for a random one.\n`,
+      });
+    }
   });
 
   it('calls the catalog’s query action on the example entities', async () => {

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +15,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mcpActionsPlugin from '../plugin';
-import { guestAuthConfig, guestUserToken, STATIC_TOKEN, startBackend, type RunningBackend } from './support/backend';
+import { guestAuthConfig, guestUserToken, OTHER_TOKEN, STATIC_TOKEN, startBackend, type RunningBackend } from './support/backend';
 import { CapturedLines } from './support/capture';
 import { urlElicitingCall } from './support/elicitationHttp';
 import { secretsActionsPlugin, sha256 } from './support/secretsActionsPlugin';
@@ -238,6 +240,75 @@ describe('a tool whose action needs secrets', () => {
   });
 });
 
+describe('a static token (a service principal) gives its secrets through the API', () => {
+  /** A 1.x client connected with a static token, as the demo's banner tells people to. */
+  async function serviceClient(token: string) {
+    const client = new Client({ name: 'ci-script', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(stateless.mcpUrl), {
+        requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      }),
+    );
+    return client;
+  }
+
+  it('is told the exact curl with the same token; the curl works; the retry runs with the secret', async () => {
+    const client = await serviceClient(STATIC_TOKEN);
+    const first = await client.callTool({ name: 'vault.deploy', arguments: { service: 'ci' } });
+    answers.push(JSON.stringify(first));
+    expect(first.isError).toBe(true);
+    const text = (first.content as { text: string }[])[0].text;
+    const api = `${stateless.baseUrl}/api/mcp-actions/v1/elicitations/`;
+    expect(text).toMatch(
+      new RegExp(
+        `^SecretsRequired: Tool "vault\\.deploy" needs secrets \\(token\\) that must not pass through this conversation\\. This call runs as service:mcp-tests, a service principal \\(a static token\\) with no Backstage page session, so the page cannot take them: give them through the plugin's API with the same token, within 5 minutes\\. First \`curl -s -H "Authorization: Bearer \\$BACKSTAGE_MCP_TOKEN" ${api}[0-9a-f]{32}\` answers`,
+      ),
+    );
+    expect(text).toContain('Then call this tool again with the same arguments.');
+    expect(text).not.toContain(STATIC_TOKEN);
+    // The two commands, run as a person would: the token from the environment, the csrfToken
+    // from the first answer, the secret typed in.
+    const [read, send] = [...text.matchAll(/`(curl [^`]+)`/g)].map(m => m[1]);
+    // (Asynchronously: the backend answers from this same process.)
+    const run = async (command: string, token: string) =>
+      JSON.parse(
+        (await promisify(execFile)('bash', ['-c', command], { env: { ...process.env, BACKSTAGE_MCP_TOKEN: token }, timeout: 10_000 }))
+          .stdout,
+      );
+    const view = await run(read, STATIC_TOKEN);
+    expect(view).toMatchObject({ tool: 'vault.deploy', action: { id: 'vault:deploy' }, secretsSchema: { required: ['token'] } });
+    const filled = send.replace('<csrfToken>', view.csrfToken).replace('<token>', SECRET);
+    // Another static token gets 403 with the same commands.
+    expect((await run(read, OTHER_TOKEN)).error.name).toBe('NotAllowedError');
+    expect((await run(filled, OTHER_TOKEN)).response.statusCode).toBe(403);
+    expect(await run(filled, STATIC_TOKEN)).toEqual({ ok: true });
+    const second = await client.callTool({ name: 'vault.deploy', arguments: { service: 'ci' } });
+    answers.push(JSON.stringify(second));
+    // A service caller reaches the action as the calling plugin (Backstage's service-to-service
+    // token for a service principal; see tasks.test.ts).
+    expect(second.structuredContent).toEqual({ service: 'ci', tokenSha256: sha256(SECRET), by: 'service:plugin:mcp-actions' });
+    await client.close();
+  });
+
+  it('2026-07-28 with URL elicitation: the message says the same, and the retry runs after the API submission', async () => {
+    const first = await modernCall(stateless, STATIC_TOKEN, { service: 'ci-modern' });
+    expect(first.result.resultType).toBe('input_required');
+    const { message, url } = first.result.inputRequests.secrets.params as { message: string; url: string };
+    expect(message).toContain('This call runs as service:mcp-tests, a service principal (a static token) with no Backstage page session');
+    const id = idOf(url);
+    expect(message).toContain(`${stateless.baseUrl}/api/mcp-actions/v1/elicitations/${id}/secrets`);
+    const view = await page(stateless, id, STATIC_TOKEN);
+    expect(view.status).toBe(200);
+    expect(await page(stateless, id, STATIC_TOKEN, { csrfToken: view.body.csrfToken, secrets: { token: SECRET } })).toEqual({
+      status: 200,
+      body: { ok: true },
+    });
+    const retry = { requestState: first.result.requestState, inputResponses: { secrets: { action: 'accept' } } };
+    const done = await modernCall(stateless, STATIC_TOKEN, { service: 'ci-modern' }, retry);
+    expect(done.result.structuredContent).toEqual({ service: 'ci-modern', tokenSha256: sha256(SECRET), by: 'service:plugin:mcp-actions' });
+  });
+});
+
 describe('the page API refuses precisely', () => {
   async function asked(backend: RunningBackend, token: string) {
     const first = await modernCall(backend, token, { service: 'refusals' });
@@ -256,19 +327,19 @@ describe('the page API refuses precisely', () => {
     const id = await asked(stateless, guest);
     const anonymous = await fetch(`${stateless.baseUrl}/api/mcp-actions/v1/elicitations/${id}`);
     expect(anonymous.status).toBe(401);
-    const service = await page(stateless, id, STATIC_TOKEN);
-    expect(service.status).toBe(403);
-    expect(service.body.error.message).toBe("This endpoint does not allow 'service' credentials");
-    // A request for secrets a service's call started is not the guest's to answer.
+    const notYours = {
+      status: 403,
+      body: {
+        error: { name: 'NotAllowedError', message: 'This request for secrets belongs to another caller: only the user or service whose tool call asked can answer it' },
+        response: { statusCode: 403 },
+      },
+    };
+    // The guest's request is not a service's to see or answer, and a service's is not the
+    // guest's, nor another service's.
     const theirs = await asked(stateless, STATIC_TOKEN);
-    for (const attempt of [page(stateless, theirs, guest), page(stateless, theirs, guest, { csrfToken: 'x', secrets: { token: SECRET } })]) {
-      expect(await attempt).toEqual({
-        status: 403,
-        body: {
-          error: { name: 'NotAllowedError', message: 'This request for secrets belongs to another user: only the user whose tool call asked can answer it' },
-          response: { statusCode: 403 },
-        },
-      });
+    for (const [request, token] of [[id, STATIC_TOKEN], [theirs, guest], [theirs, OTHER_TOKEN]]) {
+      expect(await page(stateless, request, token)).toEqual(notYours);
+      expect(await page(stateless, request, token, { csrfToken: 'x', secrets: { token: SECRET } })).toEqual(notYours);
     }
   });
 
@@ -333,7 +404,7 @@ describe('the page API refuses precisely', () => {
 describe('where the secret went', () => {
   it('no log line, audit event, MCP answer or database row holds it', () => {
     // The capture saw the run (the plugin's logs and its audit events are there).
-    expect(captured.lines.some(l => l.includes('the user submitted the secrets of a tool call'))).toBe(true);
+    expect(captured.lines.some(l => l.includes('the caller submitted the secrets of a tool call'))).toBe(true);
     expect(captured.lines.some(l => l.includes('"isAuditEvent":true') && l.includes('mcp-actions'))).toBe(true);
     const logged = captured.lines.filter(l => l.includes(SECRET));
     expect(logged).toEqual([]);

@@ -5,6 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A pinned token must pass Backstage's rule for static tokens (backend.auth.externalAccess):
+# at least 8 characters, no spaces. Said here in one line, before anything is installed or
+# started, rather than as the backend's stack traces.
+token_rule=""
+if [[ "${MCP_DEMO_TOKEN:-}" =~ [[:space:]] ]]; then
+  token_rule="must have no spaces"
+elif [ -n "${MCP_DEMO_TOKEN:-}" ] && [ "${#MCP_DEMO_TOKEN}" -lt 8 ]; then
+  token_rule="must be at least 8 characters long; it has ${#MCP_DEMO_TOKEN}"
+fi
+if [ -n "$token_rule" ]; then
+  echo "npm run demo: MCP_DEMO_TOKEN $token_rule (Backstage's rule for static tokens). Pin another, or unset it for a random one." >&2
+  exit 2
+fi
+
 source scripts/lib/tools.sh
 # Backstage supports Node 22 and 24: an older node on PATH is replaced by the official Node 22.
 supported_node

@@ -73,13 +73,18 @@ fn clean(r: &HttpResponse) -> Value {
 
 /// A 2026-07-28 `tools/call` of the tool by Alice, declaring URL elicitation.
 async fn call(s: &Setup, extra: Value) -> Value {
+    call_as(s, ALICE, extra).await
+}
+
+/// The same call by `principal`.
+async fn call_as(s: &Setup, principal: &str, extra: Value) -> Value {
     let mut params = json!({"name": TOOL, "arguments": {"q": "x"}, "_meta": {
         "io.modelcontextprotocol/clientCapabilities": {"elicitation": {"url": {}}}}});
     let params_map = params.as_object_mut().unwrap();
     params_map.extend(extra.as_object().unwrap().clone());
     let body = modern_request(json!(1), "tools/call", params);
     let headers = Modern::of("tools/call", Some(TOOL));
-    clean(&post_modern_as(&s.f.engine, ALICE, headers, &body).await)["result"].clone()
+    clean(&post_modern_as(&s.f.engine, principal, headers, &body).await)["result"].clone()
 }
 
 /// The elicitation an `input_required` result names.
@@ -129,7 +134,7 @@ async fn the_page_takes_only_the_owners_valid_and_fitting_secrets_once() {
     let other = refused(
         403,
         "NotAllowedError",
-        "This request for secrets belongs to another user: only the user whose tool call asked can answer it",
+        "This request for secrets belongs to another caller: only the user or service whose tool call asked can answer it",
     );
     assert_eq!(view(&s, &id, BOB).await, other);
     assert_eq!(
@@ -193,6 +198,80 @@ async fn the_page_takes_only_the_owners_valid_and_fitting_secrets_once() {
     assert_eq!(view(&s, &id, ALICE).await, again);
     assert_eq!(submit(&s, &id, ALICE, right.as_bytes()).await, again);
     nothing_ran(&s);
+}
+
+#[tokio::test]
+async fn a_service_is_told_the_api_and_answers_its_own_request_with_its_token() {
+    const CI: &str = "service:ci-bot";
+    const OTHER: &str = "service:other-client";
+    let base = "https://backstage.example.com/api/mcp-actions";
+    let s = setup(json!({
+        "secrets": {"encryptionKey": KEY, "ttlSeconds": 120},
+        "page": {"appBaseUrl": "https://backstage.example.com", "baseUrl": base},
+    }));
+    let first = call_as(&s, CI, json!({})).await;
+    let id = asked(&first);
+    let api = format!("{base}/v1/elicitations/{id}");
+    let params = &first["inputRequests"]["secrets"]["params"];
+    assert_eq!(params["mode"], "url");
+    assert_eq!(
+        params["message"].as_str().unwrap(),
+        format!(
+            "Tool \"{TOOL}\" needs secrets (token) that must not pass through this conversation. This call runs as {CI}, a service principal (a static token) with no Backstage page session, so the page cannot take them: give them through the plugin's API with the same token, within 2 minutes. First `curl -s -H \"Authorization: Bearer $BACKSTAGE_MCP_TOKEN\" {api}` answers the request and its csrfToken; then `curl -s -X POST -H \"Authorization: Bearer $BACKSTAGE_MCP_TOKEN\" -H \"Content-Type: application/json\" -d '{{\"csrfToken\":\"<csrfToken>\",\"secrets\":{{\"token\":\"<token>\"}}}}' {api}/secrets` answers {{\"ok\":true}}."
+        )
+    );
+    // Only the service that asked sees it: not a user, not another service.
+    let theirs = refused(
+        403,
+        "NotAllowedError",
+        "This request for secrets belongs to another caller: only the user or service whose tool call asked can answer it",
+    );
+    assert_eq!(view(&s, &id, ALICE).await, theirs);
+    assert_eq!(view(&s, &id, OTHER).await, theirs);
+    let (status, page) = view(&s, &id, CI).await;
+    assert_eq!(status, 200);
+    let body = json!({"csrfToken": page["csrfToken"], "secrets": {"token": SECRET}}).to_string();
+    assert_eq!(submit(&s, &id, OTHER, body.as_bytes()).await, theirs);
+    assert_eq!(submit(&s, &id, ALICE, body.as_bytes()).await, theirs);
+    nothing_ran(&s);
+    assert_eq!(
+        submit(&s, &id, CI, body.as_bytes()).await,
+        (200, json!({"ok": true}))
+    );
+    // The service's retry runs with the secret, once.
+    let retry = json!({"requestState": format!("{STATE}{id}")});
+    let done = call_as(&s, CI, retry).await;
+    assert_eq!(done["structuredContent"], json!({"n": 42}), "{done}");
+    let carried = s.f.calls.secrets.lock().unwrap().clone();
+    assert_eq!(
+        carried.last().cloned().flatten(),
+        Some(json!({"token": SECRET}).to_string())
+    );
+    // And a service may not answer a user's request.
+    let alices = asked(&call(&s, json!({})).await);
+    assert_eq!(view(&s, &alices, CI).await, theirs);
+
+    // Where MCP clients can log in, the service is told it may connect as a user instead.
+    let with_login = setup(json!({
+        "secrets": {"encryptionKey": KEY},
+        "page": {"appBaseUrl": "https://backstage.example.com", "baseUrl": base},
+        "oauth": {"mcpBaseUrl": base, "authBaseUrl": "https://backstage.example.com/api/auth"},
+    }));
+    let result = call_as(&with_login, CI, json!({})).await;
+    let message = result["inputRequests"]["secrets"]["params"]["message"]
+        .as_str()
+        .unwrap();
+    assert!(message.ends_with("answers {\"ok\":true}. Or connect the client as a Backstage user (its OAuth login, no token header): then the page takes them."), "{message}");
+    // A user is still sent to the page.
+    let user = call_as(&with_login, ALICE, json!({})).await;
+    let message = user["inputRequests"]["secrets"]["params"]["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.contains("Open https://backstage.example.com/mcp-actions/secrets/"),
+        "{message}"
+    );
+    assert!(!message.contains("curl"), "{message}");
 }
 
 #[tokio::test]

@@ -7,8 +7,10 @@ import { send } from './send';
 /**
  * The secrets page's API, with the route names of Backstage's own plugin:
  * `GET /v1/elicitations/:elicitationId` and `POST /v1/elicitations/:elicitationId/secrets`
- * (`{ csrfToken, secrets }`). Signed-in users only (Backstage's `httpAuth` decides; a failure
- * is its own error answer); who may see and answer a request for secrets is the engine's rule.
+ * (`{ csrfToken, secrets }`). Users (the page) and services (a static token, with the `curl`
+ * the tool's answer gives); Backstage's `httpAuth` decides who the caller is, and a failure is
+ * its own error answer. Who may see and answer a request for secrets is the engine's rule: the
+ * principal whose call started it, and nobody else.
  * The body is handed to the engine as bytes and never logged.
  */
 export function createElicitationRouter(options: {
@@ -21,7 +23,7 @@ export function createElicitationRouter(options: {
 
   router.get('/v1/elicitations/:elicitationId', (req: Request, res: Response, next: NextFunction) => {
     (async () => {
-      const caller = await httpAuth.credentials(req, { allow: ['user'] });
+      const caller = await httpAuth.credentials(req, { allow: ['user', 'service'] });
       send(
         res,
         await engine.elicitation({
@@ -39,7 +41,7 @@ export function createElicitationRouter(options: {
     body,
     (req: Request, res: Response, next: NextFunction) => {
       (async () => {
-        const caller = await httpAuth.credentials(req, { allow: ['user'] });
+        const caller = await httpAuth.credentials(req, { allow: ['user', 'service'] });
         send(
           res,
           await engine.elicitation({

@@ -1,8 +1,8 @@
 //! The secrets page's API (`/api/mcp-actions/v1/elicitations/{id}`, the names of Backstage's
-//! own plugin): what the signed-in user is asked for, and their answer. Only the user whose
-//! call started an elicitation sees it; what they submit is checked against the action's
-//! secrets schema (errors name the field, never the value), sealed, and kept for that one
-//! call.
+//! own plugin): what the caller is asked for, and their answer. Only the principal whose
+//! call started an elicitation sees it: a signed-in user on the page, or a service (a static
+//! token) with that token. What they submit is checked against the action's secrets schema
+//! (errors name the field, never the value), sealed, and kept for that one call.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -49,7 +49,7 @@ impl<H: ActionHost> Engine<H> {
             return Err(HttpResponse::backstage_error(
                 403,
                 "NotAllowedError",
-                "This request for secrets belongs to another user: only the user whose tool call asked can answer it",
+                "This request for secrets belongs to another caller: only the user or service whose tool call asked can answer it",
             ));
         }
         if found.status != Status::Pending {
@@ -132,7 +132,7 @@ impl<H: ActionHost> Engine<H> {
         match self.host.submit_elicitation(id, &sealed, now_ms()).await {
             Ok(true) => {
                 info!(elicitation = %id, principal = %principal, action = %e.action_id,
-                    "the user submitted the secrets of a tool call");
+                    "the caller submitted the secrets of a tool call");
                 HttpResponse::json(200, json!({ "ok": true }).to_string())
             }
             Ok(false) => HttpResponse::backstage_error(

@@ -263,6 +263,35 @@ impl<H: ActionHost> Engine<H> {
         )
     }
 
+    /// What the caller is told to do: a user opens the page; a service principal (a static
+    /// token) has no page session, so it is given the API's two requests with the same
+    /// token (never the token itself), and the OAuth login when this Backstage offers one.
+    fn secrets_message(&self, elicitation: &Elicitation, names: &[String], url: &str) -> String {
+        let tool = &elicitation.tool;
+        let listed = names.join(", ");
+        let lasting = lasting(self.config.secrets.ttl);
+        if !elicitation.owner.starts_with("service:") {
+            return format!(
+                "Tool \"{tool}\" needs secrets ({listed}) that must not pass through this conversation. Open {url} and enter them in Backstage; the link is yours only and works for {lasting}."
+            );
+        }
+        let api = format!(
+            "{}/v1/elicitations/{}",
+            self.config.page.base_url, elicitation.id
+        );
+        let fields: Vec<String> = names.iter().map(|n| format!("\"{n}\":\"<{n}>\"")).collect();
+        let login = if self.config.oauth.is_some() {
+            " Or connect the client as a Backstage user (its OAuth login, no token header): then the page takes them."
+        } else {
+            ""
+        };
+        format!(
+            "Tool \"{tool}\" needs secrets ({listed}) that must not pass through this conversation. This call runs as {owner}, a service principal (a static token) with no Backstage page session, so the page cannot take them: give them through the plugin's API with the same token, within {lasting}. First `curl -s -H \"Authorization: Bearer $BACKSTAGE_MCP_TOKEN\" {api}` answers the request and its csrfToken; then `curl -s -X POST -H \"Authorization: Bearer $BACKSTAGE_MCP_TOKEN\" -H \"Content-Type: application/json\" -d '{{\"csrfToken\":\"<csrfToken>\",\"secrets\":{{{}}}}}' {api}/secrets` answers {{\"ok\":true}}.{login}",
+            fields.join(","),
+            owner = elicitation.owner,
+        )
+    }
+
     /// The answer that sends the user to the page, in the form this client can act on.
     fn ask(
         &self,
@@ -277,12 +306,7 @@ impl<H: ActionHost> Engine<H> {
             .into_iter()
             .map(|(name, _, _)| name)
             .collect();
-        let message = format!(
-            "Tool \"{}\" needs secrets ({}) that must not pass through this conversation. Open {url} and enter them in Backstage; the link is yours only and works for {}.",
-            elicitation.tool,
-            names.join(", "),
-            lasting(self.config.secrets.ttl),
-        );
+        let message = self.secrets_message(elicitation, &names, &url);
         let capabilities = scope.request.client_capabilities.as_ref();
         if declares_url_elicitation(capabilities) {
             if scope.request.is_modern() {

@@ -181,7 +181,7 @@ describe('SecretsPage', () => {
       'NotFoundError',
       'This request has expired or does not exist. Call the tool again from your AI client to get a new link.',
     ],
-    [403, 'NotAllowedError', /^This request belongs to another user\./],
+    [403, 'NotAllowedError', /^This request belongs to another user, or to a service \(a static token\)\./],
     [409, 'ConflictError', /^These secrets were already provided\./],
   ])('a %s on load says what happened and shows no form', async (status, name, message) => {
     const api = fakeApi({

@@ -55,7 +55,7 @@ const REFUSALS: Record<number, { title: string; message: string }> = {
   403: {
     title: 'Not your request',
     message:
-      'This request belongs to another user. Only the user whose AI client called the tool can provide its secrets: sign in to Backstage as that user, or call the tool again from your own AI client.',
+      'This request belongs to another user, or to a service (a static token). Only the caller whose AI client called the tool can provide its secrets: sign in to Backstage as that user, or call the tool again from your own AI client. A call made with a static token takes its secrets through the API with that same token, as the tool’s answer says.',
   },
   409: {
     title: 'Already provided',
