@@ -11,6 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from './support/demo';
+import { curlsOf, runCurl } from './support/elicitationHttp';
 import { TestOAuthProvider } from './support/oauthClient';
 
 // The README's demo backend, started as a user starts it (support/demo.ts), driven by the
@@ -73,12 +74,8 @@ describe('the demo backend', () => {
     expect(text).toContain('Or connect the client as a Backstage user (its OAuth login, no token header): then the page takes them.');
     expect(text).not.toContain(TOKEN);
     // What the answer says, done as a person would in a shell.
-    const [read, send] = [...text.matchAll(/`(curl [^`]+)`/g)].map(m => m[1]);
-    const run = async (command: string) =>
-      JSON.parse(
-        (await promisify(execFile)('bash', ['-c', command], { env: { ...process.env, BACKSTAGE_MCP_TOKEN: TOKEN }, timeout: 10_000 }))
-          .stdout,
-      );
+    const [read, send] = curlsOf(text);
+    const run = (command: string) => runCurl(command, TOKEN);
     const view = await run(read);
     expect(view).toMatchObject({ tool: 'platform.publish-release', action: { id: 'platform:publish-release', title: 'Publish a release' } });
     expect(await run(send.replace('<csrfToken>', view.csrfToken).replace('<registryToken>', 'registry-secret-1'))).toEqual({ ok: true });

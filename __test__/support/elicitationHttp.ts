@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 
 /**
  * A 2026-07-28 `tools/call` on the wire from a client that declares URL elicitation
@@ -41,4 +43,25 @@ export async function urlElicitingCall(
   });
   const text = await res.text();
   return { status: res.status, text, ...JSON.parse(text) };
+}
+
+/**
+ * The two `curl` commands a service principal's answer gives (read the request, then submit),
+ * as they appear in its text.
+ */
+export function curlsOf(text: string): [read: string, submit: string] {
+  const [read, submit] = [...text.matchAll(/`(curl [^`]+)`/g)].map(m => m[1]);
+  return [read, submit];
+}
+
+/**
+ * Runs one of those commands as a person would in a shell, with `token` in
+ * `BACKSTAGE_MCP_TOKEN`; resolves to the JSON it printed. (Asynchronously: a test backend may
+ * answer from this same process.)
+ */
+export async function runCurl(command: string, token: string) {
+  const env = { ...process.env, BACKSTAGE_MCP_TOKEN: token };
+  const { stdout } = await promisify(execFile)('bash', ['-c', command], { env, timeout: 10_000 });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return JSON.parse(stdout) as any;
 }
