@@ -125,6 +125,39 @@ export interface Config {
     };
 
     /**
+     * Ours. Rate limits per caller: each rule counts the `tools/call`s it matches, per
+     * principal, in fixed windows, for the whole deployment (replicas share the counts
+     * through the plugin's database). Every matching rule counts; a caller over any of them
+     * gets HTTP `429` and JSON-RPC error -32023 with `data.retryAfterMs`, `limit` and
+     * `remaining`, and the action does not run. Off when empty. A rule that cannot work stops
+     * the plugin at startup with an error naming it.
+     */
+    rateLimits?: Array<{
+      /** Named in refusals, audit events and logs; unique. */
+      name: string;
+      /**
+       * Glob over the caller as the plugin names it: `user:<entity ref>` (e.g.
+       * `user:default/jane`) or `service:<subject>` (a static token's subject). `*` crosses
+       * `/`. Unset: every caller.
+       */
+      principal?: string;
+      /** Glob over tool names (e.g. `platform.*`). Unset: every tool. */
+      tool?: string;
+      /** The action's attributes the rule is for (unset: any). */
+      attributes?: {
+        destructive?: boolean;
+        readOnly?: boolean;
+        idempotent?: boolean;
+      };
+      /** Only calls to this named server (`mcpActions.servers.<key>`). */
+      server?: string;
+      /** Calls per window, per caller (1 to 1000000000). */
+      limit: number;
+      /** The window: a whole number and a unit, `30s`, `1m`, `1h`, `1d` (up to `31d`). */
+      window: string;
+    }>;
+
+    /**
      * Ours. Result budgets: a tool result whose text is over `maxChars` characters does not
      * reach the model whole. The call answers `isError` with how large it was, the budget,
      * how to narrow the call, the first part of the output, and a `resource_link`; the whole

@@ -334,6 +334,20 @@ export interface PrecheckRequest {
   body?: Buffer
 }
 
+/** One count of `mcp_actions_rate_counts`: a rule's calls of one caller in one window. */
+export interface RateCountRow {
+  rule: string
+  principal: string
+  windowStartMs: number
+  /** The window's end: the sweep deletes rows whose time this is. */
+  expiresMs: number
+  limit: number
+  release: number
+  want: number
+  granted: number
+  count: number
+}
+
 /** One row of the results table: a tool result over its call's budget, kept for its owner. */
 export interface ResultRow {
   resultId: string
@@ -417,6 +431,8 @@ export interface TaskStoreReply {
   elicitation?: ElicitationRow
   /** `findElicitation`: its id, when there is one. */
   elicitationId?: string
+  /** `claimRates`: the rows, answered. */
+  rateCounts?: Array<RateCountRow>
 }
 
 /** What the engine asks of the store. */
@@ -449,4 +465,9 @@ export interface TaskStoreRequest {
   sealed?: string
   /** `findElicitation` (with `owner`): the newest submitted one for this action. */
   actionId?: string
+  /**
+   * `claimRates`: per row, give back `release`, then grant up to `want` without passing
+   * `limit`, in one transaction; answer each row with `granted` and `count`.
+   */
+  rateCounts?: Array<RateCountRow>
 }

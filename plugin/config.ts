@@ -24,6 +24,21 @@ function readRules(configs: Config[] | undefined): RuleConfig[] {
   }));
 }
 
+/** `mcpActions.rateLimits`, each rule's attributes flattened as the engine reads them. */
+function readRateLimits(config: RootConfigService) {
+  return (config.getOptionalConfigArray('mcpActions.rateLimits') ?? []).map(rule => ({
+    name: rule.getOptionalString('name'),
+    principal: rule.getOptionalString('principal'),
+    tool: rule.getOptionalString('tool'),
+    destructive: rule.getOptionalBoolean('attributes.destructive'),
+    readOnly: rule.getOptionalBoolean('attributes.readOnly'),
+    idempotent: rule.getOptionalBoolean('attributes.idempotent'),
+    server: rule.getOptionalString('server'),
+    limit: rule.getOptionalNumber('limit'),
+    window: rule.getOptionalString('window'),
+  }));
+}
+
 function origin(url: string | undefined): string[] {
   if (!url) return [];
   try {
@@ -138,6 +153,7 @@ export async function readEngineOptions(
       maxChars: config.getOptionalNumber('mcpActions.results.maxChars'),
       ttlSeconds: config.getOptionalNumber('mcpActions.results.ttlSeconds'),
     },
+    rateLimits: readRateLimits(config),
     tasks: {
       enabled: tasksEnabled(config),
       promoteAfterSeconds: config.getOptionalNumber('mcpActions.tasks.promoteAfterSeconds'),

@@ -4,6 +4,7 @@
 
 use std::future::Future;
 
+use crate::policy::RateStore;
 use crate::secrets::elicitation::ElicitationStore;
 use crate::tasks::TaskStore;
 
@@ -42,7 +43,7 @@ impl HostError {
 /// How the engine reaches the actions registry and keeps tasks ([`TaskStore`]: the plugin's
 /// database in the shim). Implemented over napi callbacks by the binding, and by plain Rust
 /// in tests.
-pub trait ActionHost: TaskStore + ElicitationStore + Send + Sync + 'static {
+pub trait ActionHost: TaskStore + ElicitationStore + RateStore + Send + Sync + 'static {
     /// The actions visible to the caller, as the JSON text of `{ "actions": [...] }`.
     fn list_actions(
         &self,

@@ -9,6 +9,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod host;
+pub mod policy;
 pub mod protocol;
 pub mod secrets;
 pub mod session;

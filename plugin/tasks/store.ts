@@ -3,6 +3,7 @@ import type { DatabaseService, LoggerService } from '@backstage/backend-plugin-a
 import type { Knex } from 'knex';
 import type {
   ElicitationRow,
+  RateCountRow,
   ResultRow,
   TaskRow,
   TaskStoreReply,
@@ -12,6 +13,7 @@ import type {
 const TABLE = 'mcp_actions_tasks';
 const RESULTS = 'mcp_actions_results';
 const ELICITATIONS = 'mcp_elicitations';
+const RATES = 'mcp_actions_rate_counts';
 
 /** The migrations shipped in the package (`migrations/` beside `dist/`). */
 export const MIGRATIONS = resolve(__dirname, '..', '..', 'migrations');
@@ -185,10 +187,13 @@ export function createTaskStore(
         const count = await tasks().where('expires_ms', '<=', request.nowMs).delete();
         const kept = await results().where('expires_ms', '<=', request.nowMs).delete();
         const asked = await elicitations().where('expires_ms', '<=', request.nowMs).delete();
-        if (count + kept + asked > 0) {
-          logger.debug(`swept ${count} expired MCP tasks, ${kept} results and ${asked} requests for secrets`);
+        const rates = await knex(RATES).where('expires_ms', '<=', request.nowMs).delete();
+        if (count + kept + asked + rates > 0) {
+          logger.debug(
+            `swept ${count} expired MCP tasks, ${kept} results, ${asked} requests for secrets and ${rates} rate counts`,
+          );
         }
-        return { count: count + kept + asked };
+        return { count: count + kept + asked + rates };
       }
       case 'putResult': {
         const r = request.result!;
@@ -284,8 +289,38 @@ export function createTaskStore(
           .first('elicitation_id');
         return { elicitationId: row?.elicitation_id };
       }
+      case 'claimRates':
+        return { rateCounts: await claimRates(knex, request.rateCounts ?? []) };
       default:
         throw new Error(`unknown task store operation "${request.op}"`);
     }
   };
+}
+
+/**
+ * Rate-limit leases, in one transaction: per row, give back `release` calls, then grant up to
+ * `want` more without passing `limit` (the engine's rule, `src/policy/store.rs`, applied where
+ * the count is locked). Every replica claims from the same row, so together they never grant
+ * more than the limit.
+ */
+async function claimRates(knex: Knex, rows: RateCountRow[]): Promise<RateCountRow[]> {
+  return knex.transaction(async trx => {
+    const answered: RateCountRow[] = [];
+    for (const r of rows) {
+      const key = { rule: r.rule, principal: r.principal, window_start_ms: r.windowStartMs };
+      await trx(RATES)
+        .insert({ ...key, count: 0, expires_ms: r.expiresMs })
+        .onConflict(['rule', 'principal', 'window_start_ms'])
+        .ignore();
+      const row = await trx(RATES).where(key).forUpdate().first('count');
+      const count = Number(row?.count ?? 0);
+      const kept = Math.max(0, count - r.release);
+      const granted = Math.max(0, Math.min(r.want, r.limit - kept));
+      if (kept + granted !== count) {
+        await trx(RATES).where(key).update({ count: kept + granted });
+      }
+      answered.push({ ...r, granted, count: kept + granted });
+    }
+    return answered;
+  });
 }

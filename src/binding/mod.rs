@@ -9,6 +9,7 @@ mod legacy;
 mod log;
 mod page;
 mod posts;
+mod rate_store;
 mod store;
 mod streams;
 mod task_store;

@@ -72,6 +72,9 @@ pub struct TaskStoreRequest {
     pub sealed: Option<String>,
     /// `findElicitation` (with `owner`): the newest submitted one for this action.
     pub action_id: Option<String>,
+    /// `claimRates`: per row, give back `release`, then grant up to `want` without passing
+    /// `limit`, in one transaction; answer each row with `granted` and `count`.
+    pub rate_counts: Option<Vec<RateCountRow>>,
 }
 
 /// The store's answer.
@@ -93,6 +96,8 @@ pub struct TaskStoreReply {
     pub elicitation: Option<ElicitationRow>,
     /// `findElicitation`: its id, when there is one.
     pub elicitation_id: Option<String>,
+    /// `claimRates`: the rows, answered.
+    pub rate_counts: Option<Vec<RateCountRow>>,
 }
 
 /// `(request: TaskStoreRequest) => Promise<TaskStoreReply>`
@@ -123,6 +128,7 @@ pub(super) fn request(op: &str, now_ms: u64) -> TaskStoreRequest {
         elicitation_id: None,
         sealed: None,
         action_id: None,
+        rate_counts: None,
     }
 }
 
@@ -146,4 +152,19 @@ pub struct ElicitationRow {
     pub sealed: Option<String>,
     pub created_ms: f64,
     pub expires_ms: f64,
+}
+
+/// One count of `mcp_actions_rate_counts`: a rule's calls of one caller in one window.
+#[napi(object)]
+pub struct RateCountRow {
+    pub rule: String,
+    pub principal: String,
+    pub window_start_ms: f64,
+    /// The window's end: the sweep deletes rows whose time this is.
+    pub expires_ms: f64,
+    pub limit: f64,
+    pub release: f64,
+    pub want: f64,
+    pub granted: f64,
+    pub count: f64,
 }

@@ -1,6 +1,6 @@
-//! The binding's timers: session keep-alives and expiry, listen streams' tool lists, and the
-//! heartbeat of running tasks. Each runs on its own interval until shutdown or until the
-//! engine is gone.
+//! The binding's timers: session keep-alives and expiry, listen streams' tool lists, the
+//! heartbeat of running tasks, and unused rate-limit leases going back. Each runs on its own
+//! interval until shutdown or until the engine is gone.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -115,6 +115,20 @@ pub(super) async fn beat_tasks(engine: Weak<Engine<JsHost>>, stopped: Arc<Atomic
         |c| c.tasks.heartbeat,
         |engine| async move {
             engine.beat_tasks().await;
+        },
+    )
+    .await;
+}
+
+/// About once a second while rate limits are set: the leases this replica did not use go
+/// back to the store, for the other replicas.
+pub(super) async fn release_rate_leases(engine: Weak<Engine<JsHost>>, stopped: Arc<AtomicBool>) {
+    every(
+        engine,
+        stopped,
+        |_| crate::policy::limits::IDLE_RELEASE,
+        |engine| async move {
+            engine.release_idle_rate_leases().await;
         },
     )
     .await;

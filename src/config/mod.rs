@@ -11,10 +11,12 @@ use crate::tools::portable::SchemaMode;
 use crate::tools::search::Discovery;
 use crate::tools::{Filter, Separator, ToolNaming};
 
+mod policy;
 mod raw;
 mod tasks;
 mod values;
 
+pub use policy::RawRateLimit;
 pub(crate) use raw::rules;
 pub use raw::{
     RawConfig, RawCredentialsCache, RawFilter, RawLimits, RawOAuth, RawResults, RawRule, RawServer,
@@ -87,6 +89,8 @@ pub struct EngineConfig {
     pub max_request_body_bytes: usize,
     /// `mcpActions.tasks.*`.
     pub tasks: TasksConfig,
+    /// `mcpActions.rateLimits`.
+    pub rate_limits: Vec<crate::policy::RateRule>,
     /// `mcpActions.schemas`: tool schemas portable (rewritten) or as declared.
     pub schemas: SchemaMode,
     /// `mcpActions.results.ttlSeconds`: how long an oversized result stays readable.
@@ -177,6 +181,7 @@ impl Default for EngineConfig {
             max_calls_per_principal: 32,
             max_request_body_bytes: 4 * 1024 * 1024,
             tasks: TasksConfig::default(),
+            rate_limits: Vec::new(),
             schemas: SchemaMode::Portable,
             result_ttl: Duration::from_secs(600),
         }
@@ -284,6 +289,7 @@ impl EngineConfig {
                 1.0..=86_400.0,
             )?,
             tasks: raw.tasks.validate()?,
+            rate_limits: policy::rate_rules(&raw.rate_limits, &servers)?,
             actions_filter,
             tool_call_timeout: seconds(
                 "mcpActions.toolCallTimeout",

@@ -62,6 +62,9 @@ pub struct RawConfig {
     /// `mcpActions.tasks.*`.
     #[serde(default)]
     pub tasks: RawTasks,
+    /// `mcpActions.rateLimits`.
+    #[serde(default)]
+    pub rate_limits: Vec<super::RawRateLimit>,
     /// `mcpActions.results.*`.
     #[serde(default)]
     pub results: RawResults,

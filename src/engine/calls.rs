@@ -196,13 +196,14 @@ impl<H: ActionHost> Engine<H> {
             .and_then(Value::as_str)
             .map(str::to_owned);
         let mut secrets: Option<String> = None;
-        let running = self.admit_call(&ctx.principal)?;
         let direct = self.direct(&name, scope).map_err(|()| unknown())?;
         let mut looked_up = direct.is_none();
         let mut action_id = match direct {
             Some(id) => id,
             None => self.lookup(&name, scope, ctx).await?.ok_or_else(unknown)?,
         };
+        self.within_rate_limits(&name, scope, ctx).await?;
+        let running = self.admit_call(&ctx.principal)?;
         // Trace context from `_meta` travels with the call for the host's span.
         let traced;
         let ctx = match &scope.request.trace {

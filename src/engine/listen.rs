@@ -238,6 +238,7 @@ impl<H: ActionHost> Engine<H> {
             AtomicBool::new(false),
             RequestContext::legacy(None),
         );
+        let limited = std::sync::OnceLock::new();
         let scope = Scope {
             server_key: listener.server_key.as_deref(),
             server,
@@ -247,6 +248,7 @@ impl<H: ActionHost> Engine<H> {
             progress: None,
             streamed: &streamed,
             held: &held,
+            limited: &limited,
             session: None,
             request: &request,
             frame: Frame::default(),

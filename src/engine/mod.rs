@@ -7,6 +7,7 @@ mod cancel;
 mod dispatch;
 mod elicitations;
 mod inflight;
+mod limits;
 mod listen;
 mod lists;
 mod observe;
@@ -20,6 +21,7 @@ mod sessions;
 mod tasks;
 
 pub use inflight::TOO_MANY_CALLS;
+pub use limits::RATE_LIMITED;
 pub use listen::{ListenCheck, LISTEN_KEY};
 pub use observe::{Observation, Observations};
 pub use page::{PageRoute, PAGE_TASKS};
@@ -61,6 +63,8 @@ pub struct Engine<H> {
     sessions: SessionTable,
     credentials: CredentialsCache,
     tool_lists: ToolListCache,
+    /// `mcpActions.rateLimits`, with this replica's leases of the deployment's counts.
+    limiter: crate::policy::RateLimiter,
     /// Tool calls running per principal (`mcpActions.limits.maxConcurrentCallsPerPrincipal`).
     in_flight: Arc<Mutex<HashMap<String, usize>>>,
     /// Requests that can be abandoned, by host ticket.
@@ -137,6 +141,8 @@ pub(crate) struct Scope<'a> {
     streamed: &'a AtomicBool,
     /// Set when a call became a task that still uses the request's credentials.
     held: &'a AtomicBool,
+    /// Set when a rate limit refused a call (a single request's answer is then `429`).
+    limited: &'a std::sync::OnceLock<crate::policy::Refusal>,
     /// The session the request belongs to, if any.
     session: Option<&'a str>,
     /// What the request said about itself (era, version, client, log level, trace).
@@ -169,6 +175,7 @@ impl<H: ActionHost> Engine<H> {
                 config.opaque_token_ttl,
             ),
             tool_lists: ToolListCache::new(config.tool_list_ttl, 10_000),
+            limiter: crate::policy::RateLimiter::new(config.rate_limits.clone()),
             in_flight: Arc::default(),
             pending: Mutex::default(),
             cancellable: cancel::Cancellable::default(),

@@ -166,6 +166,7 @@ impl<H: ActionHost> Engine<H> {
         }
         let streamed = AtomicBool::new(false);
         let held = AtomicBool::new(false);
+        let limited = std::sync::OnceLock::new();
         let scope = Scope {
             server_key: req.server,
             server,
@@ -175,6 +176,7 @@ impl<H: ActionHost> Engine<H> {
             progress: progress.filter(|_| http::accepts_sse(req.accept)),
             streamed: &streamed,
             held: &held,
+            limited: &limited,
             session: req
                 .session_id
                 .filter(|_| self.config.sessions.stateful && !request.is_modern()),
@@ -193,6 +195,7 @@ impl<H: ActionHost> Engine<H> {
                 return self.open_listen(id, params.clone(), &scope, ctx).await;
             }
         }
+        let single = matches!(body, Body::Single(_));
         let (status, json) = self.respond(body, &scope, ctx).await;
         let framing = if streamed.load(Ordering::Acquire) {
             Framing::Sse
@@ -204,6 +207,11 @@ impl<H: ActionHost> Engine<H> {
             (Some(json), Framing::Json) => HttpResponse::json(status, json),
             (Some(json), Framing::Sse) if status == 200 => HttpResponse::sse(json),
             (Some(json), Framing::Sse) => HttpResponse::json(status, json),
+        };
+        // A single call refused by a rate limit is a `429` with its headers.
+        let response = match limited.get() {
+            Some(refusal) if single => super::limits::too_many(response, refusal),
+            _ => response,
         };
         // A task still runs with this request's credentials: the host keeps them.
         let response = if held.load(Ordering::Acquire) {

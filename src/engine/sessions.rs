@@ -236,6 +236,7 @@ impl<H: ActionHost> Engine<H> {
             }
             request.client_capabilities = self.sessions.capabilities(id).map(|c| (*c).clone());
         }
+        let limited = std::sync::OnceLock::new();
         let scope = Scope {
             server_key: req_server,
             server,
@@ -245,6 +246,7 @@ impl<H: ActionHost> Engine<H> {
             progress,
             streamed: &streamed,
             held: &held,
+            limited: &limited,
             session,
             request: &request,
             frame: Frame::default(),

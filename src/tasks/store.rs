@@ -166,6 +166,8 @@ pub struct MemoryTaskStore {
     results: Mutex<HashMap<String, StoredResult>>,
     /// Elicitations of secrets (`crate::secrets::elicitation`), kept beside the tasks.
     pub(crate) elicitations: Mutex<HashMap<String, crate::secrets::elicitation::Elicitation>>,
+    /// Rate counts (`crate::policy::store`) by rule, principal and window start.
+    pub(crate) rate_counts: Mutex<HashMap<(String, String, u64), u64>>,
 }
 
 impl MemoryTaskStore {

@@ -15,11 +15,11 @@ pub struct AttributeRule {
 }
 
 impl AttributeRule {
-    fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.destructive.is_none() && self.read_only.is_none() && self.idempotent.is_none()
     }
 
-    fn matches(&self, attrs: &Attributes) -> bool {
+    pub fn matches(&self, attrs: &Attributes) -> bool {
         let ok = |want: Option<bool>, have: Option<bool>| want.is_none() || want == have;
         ok(self.destructive, attrs.destructive)
             && ok(self.read_only, attrs.read_only)

@@ -66,6 +66,18 @@ impl Glob {
         })
     }
 
+    /// A glob over names that are not paths (principals, tool names): `*` matches any run of
+    /// characters, `/` included, so `user:*` matches `user:default/jane`.
+    pub fn new_flat(pattern: &str) -> Result<Self, GlobError> {
+        let mut glob = Self::new(pattern)?;
+        for token in glob.alternatives.iter_mut().flatten() {
+            if *token == Token::Star {
+                *token = Token::GlobStar;
+            }
+        }
+        Ok(glob)
+    }
+
     pub fn pattern(&self) -> &str {
         &self.pattern
     }

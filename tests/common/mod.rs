@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use mcp_actions_backend::policy::{RateCount, RateStore};
 use mcp_actions_backend::protocol::context::TraceContext;
 use mcp_actions_backend::secrets::elicitation::{Elicitation, ElicitationStore};
 use mcp_actions_backend::tasks::{
@@ -43,6 +44,12 @@ pub struct TestHost {
     pub panic_on: Option<&'static str>,
     /// The task store (the shim's database, in memory).
     pub tasks: Arc<MemoryTaskStore>,
+}
+
+impl RateStore for TestHost {
+    async fn claim_rates(&self, batch: &[RateCount]) -> Result<Vec<RateCount>, StoreError> {
+        self.tasks.claim_rates(batch).await
+    }
 }
 
 impl TaskStore for TestHost {

@@ -1,0 +1,102 @@
+//! `mcpActions.rateLimits`: the rules as the shim hands them over, checked once at startup.
+//! A rule that cannot work is an error naming it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+
+use super::values::{config_error, ConfigError};
+use super::ServerConfig;
+use crate::policy::limits::parse_window;
+use crate::policy::{CallMatch, RateRule};
+use crate::tools::AttributeRule;
+
+/// One rule of `mcpActions.rateLimits`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawRateLimit {
+    pub name: Option<String>,
+    pub principal: Option<String>,
+    pub tool: Option<String>,
+    pub destructive: Option<bool>,
+    pub read_only: Option<bool>,
+    pub idempotent: Option<bool>,
+    pub server: Option<String>,
+    pub limit: Option<f64>,
+    pub window: Option<String>,
+}
+
+/// The validated rules.
+pub fn rate_rules(
+    raw: &[RawRateLimit],
+    servers: &BTreeMap<String, ServerConfig>,
+) -> Result<Vec<RateRule>, ConfigError> {
+    let mut names = BTreeSet::new();
+    raw.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let at = |key: &str| format!("mcpActions.rateLimits[{i}].{key}");
+            let name = r
+                .name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .ok_or_else(|| {
+                    config_error(
+                        at("name"),
+                        "is required: refusals, audit events and the usage view name the rule",
+                    )
+                })?;
+            let named = |key: &str, message: String| {
+                config_error(at(key), format!("rule \"{name}\": {message}"))
+            };
+            if !names.insert(name.clone()) {
+                return Err(named("name", "another rule has this name".into()));
+            }
+            let limit = match r.limit {
+                Some(n) if n.fract() == 0.0 && (1.0..=1e9).contains(&n) => n as u64,
+                Some(n) => {
+                    return Err(named(
+                        "limit",
+                        format!("must be a whole number of calls from 1 to 1000000000, got {n}"),
+                    ))
+                }
+                None => return Err(named("limit", "is required (calls per window)".into())),
+            };
+            let window = match r.window.as_deref() {
+                Some(w) => parse_window(w).ok_or_else(|| {
+                    named(
+                        "window",
+                        format!("must be a number and a unit, like 30s, 1m, 1h or 1d (at most 31d), got \"{w}\""),
+                    )
+                })?,
+                None => return Err(named("window", "is required (like 1m, 1h or 1d)".into())),
+            };
+            if let Some(server) = r.server.as_deref() {
+                if !servers.contains_key(server) {
+                    return Err(named(
+                        "server",
+                        format!("no server \"{server}\" in mcpActions.servers"),
+                    ));
+                }
+            }
+            let attributes = AttributeRule {
+                destructive: r.destructive,
+                read_only: r.read_only,
+                idempotent: r.idempotent,
+            };
+            let matcher = CallMatch::new(
+                r.principal.as_deref(),
+                r.tool.as_deref(),
+                attributes,
+                r.server.as_deref(),
+            )
+            .map_err(|(key, e)| named(key, format!("not a valid glob: {e}")))?;
+            Ok(RateRule {
+                name,
+                matcher,
+                limit,
+                window,
+            })
+        })
+        .collect()
+}
