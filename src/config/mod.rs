@@ -11,11 +11,13 @@ use crate::tools::portable::SchemaMode;
 use crate::tools::search::Discovery;
 use crate::tools::{Filter, Separator, ToolNaming};
 
+mod page;
 mod policy;
 mod raw;
 mod tasks;
 mod values;
 
+pub use page::{PageConfig, SecretsConfig};
 pub use policy::RawRateLimit;
 pub(crate) use raw::rules;
 pub use raw::{
@@ -99,37 +101,6 @@ pub struct EngineConfig {
     pub page: PageConfig,
     /// `mcpActions.secrets.*`.
     pub secrets: SecretsConfig,
-}
-
-/// Secrets of actions (`mcpActions.secrets.*`): off without a key.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SecretsConfig {
-    /// `encryptionKey`: seals submitted secrets at rest.
-    pub key: Option<crate::secrets::SealingKey>,
-    /// `ttlSeconds` (default 300): how long a request for secrets, and what the user
-    /// submitted for it, lasts.
-    pub ttl: Duration,
-    /// `app.baseUrl` without a trailing slash: the secrets page is under it.
-    pub app_base_url: String,
-}
-
-impl Default for SecretsConfig {
-    fn default() -> Self {
-        Self {
-            key: None,
-            ttl: Duration::from_secs(300),
-            app_base_url: String::new(),
-        }
-    }
-}
-
-/// The page's view of this Backstage: where the servers are, and how clients get in.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PageConfig {
-    /// The plugin's external base URL, without a trailing slash (empty when unknown).
-    pub base_url: String,
-    /// Static tokens are configured (`backend.auth.externalAccess`).
-    pub static_tokens: bool,
 }
 
 /// `mcpActions.sessions.*`: which session transports are on, and their limits.
