@@ -83,6 +83,13 @@ backend:
       user: backstage
       password: backstage
 mcpActions:
+  # Held across both replicas (drive.mjs limits): users' health checks, 40 an hour.
+  rateLimits:
+    - name: replicas-health
+      principal: 'user:*'
+      tool: platform.get-service-health
+      limit: 40
+      window: 1h
   tasks:
     heartbeatSeconds: 1
     pollIntervalSeconds: 0.5
@@ -160,6 +167,9 @@ drive tasks
 
 step "a call that needs a secret asks on a, the user answers through b, the retry on a runs"
 drive secrets
+
+step "a rate limit holds for the deployment: one caller on both replicas at once"
+drive limits
 
 step "mixed load through the load balancer while replica b stops and starts"
 drive load 14 >"$work/load.json" &

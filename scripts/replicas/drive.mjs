@@ -1,6 +1,6 @@
 // The client side of scripts/replicas.sh: plain HTTP JSON-RPC against two replicas (A, B)
-// and the load balancer in front of them (LB). `node drive.mjs tasks|load SECONDS|report
-// FILE|affinity|kill`. Prints what it saw; exits 1 when a check fails.
+// and the load balancer in front of them (LB). `node drive.mjs tasks|secrets|limits|load SECONDS|
+// report FILE|affinity|kill`. Prints what it saw; exits 1 when a check fails.
 const { LB, A, B, TOKEN } = process.env;
 const MCP = '/api/mcp-actions/v1';
 const LOST = 'the backend instance running this task stopped before it finished';
@@ -132,9 +132,7 @@ async function tasks() {
  * sealed secret (sealed by b, opened by a) once and runs with it.
  */
 async function secrets() {
-  const res = await fetch(`${A}/api/auth/guest/refresh?env=development`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
-  check(res.ok, `guest sign-in on a: ${res.status}`);
-  const guest = (await res.json()).backstageIdentity.token;
+  const guest = await guestToken();
   const call = (base, extra = {}) =>
     fetch(base + MCP, {
       method: 'POST',
@@ -183,6 +181,63 @@ async function secrets() {
   const again = await call(A, retry);
   check(again.result?.resultType === 'input_required', `used twice: ${JSON.stringify(again)}`);
   console.log(`secrets: asked on a, answered through b, the retry on a ran with them once (${id})`);
+}
+
+/** The guest signed in on replica a (a user token both replicas accept). */
+async function guestToken() {
+  const res = await fetch(`${A}/api/auth/guest/refresh?env=development`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
+  check(res.ok, `guest sign-in on a: ${res.status}`);
+  return (await res.json()).backstageIdentity.token;
+}
+
+/** The rule replicas-health (40 calls an hour per user) held by both replicas together: the
+ * guest calls on a and b at once, 16 at a time, until both refuse; then again after their
+ * unused leases went back. Exactly 40 calls run, every other one is 429 / -32023. */
+async function limits() {
+  const guest = await guestToken();
+  const health = base =>
+    fetch(base + MCP, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${guest}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        'MCP-Protocol-Version': '2025-06-18',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'platform.get-service-health', arguments: { service: 'payments-service' } },
+      }),
+    }).then(async r => ({ status: r.status, body: await r.json() }));
+  const counts = { a: 0, b: 0, refused: 0 };
+  const round = async () => {
+    for (let wave = 0; wave < 5; wave++) {
+      const answers = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => health(i % 2 ? B : A).then(r => ({ ...r, replica: i % 2 ? 'b' : 'a' }))),
+      );
+      for (const answer of answers) {
+        if (answer.status === 200) {
+          check(answer.body.result && !answer.body.result.isError, `a call failed: ${JSON.stringify(answer.body)}`);
+          counts[answer.replica] += 1;
+        } else {
+          check(answer.status === 429 && answer.body.error?.code === -32023, `not a rate-limit refusal: ${answer.status} ${JSON.stringify(answer.body)}`);
+          check(answer.body.error.data.rule === 'replicas-health', `refused by ${answer.body.error.data.rule}`);
+          counts.refused += 1;
+        }
+      }
+    }
+  };
+  await round();
+  // Leases unused for a second go back to the database; a replica that heard "nothing left"
+  // asks again a second later.
+  await sleep(2500);
+  await round();
+  const admitted = counts.a + counts.b;
+  check(admitted === 40, `the limit is 40 for the deployment, ${admitted} calls ran (a ${counts.a}, b ${counts.b})`);
+  check(counts.a > 0 && counts.b > 0, `both replicas should have served: a ${counts.a}, b ${counts.b}`);
+  console.log(`limits: 40 calls ran (a ${counts.a}, b ${counts.b}), ${counts.refused} refused with 429 / -32023`);
 }
 
 /** Stateless legacy and 2026-07-28 calls through the LB for `seconds`, 4 at a time. */
@@ -275,6 +330,6 @@ async function kill() {
 }
 
 const [command, arg] = process.argv.slice(2);
-const commands = { tasks, secrets, load: () => load(Number(arg)), report: () => report(arg), affinity, kill };
+const commands = { tasks, secrets, limits, load: () => load(Number(arg)), report: () => report(arg), affinity, kill };
 if (!commands[command]) fail(`unknown command ${command}`);
 await commands[command]().catch(error => fail(error.stack ?? String(error)));
