@@ -64,6 +64,8 @@ async function main() {
       '               With the static token below: the answer gives two curl commands of the',
       "               plugin's API to run with the same token (export BACKSTAGE_MCP_TOKEN=<token>).",
       '               Then call the tool again: it runs with the token you gave.',
+      ' Rate limits:  30 destructive calls a minute per caller (mcpActions.rateLimits); the 31st',
+      '               gets HTTP 429 / JSON-RPC -32023 with data.retryAfterMs',
       ' MCP tasks:    platform.provision-environment (8 s) answers a task to 2026-07-28 clients that',
       '               declare io.modelcontextprotocol/tasks; they poll tasks/get for the result',
       ` Token:        ${token}`,
