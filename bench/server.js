@@ -1,5 +1,6 @@
 // One benchmark backend, in its own process so that its CPU and memory can be read from /proc:
-// a real Backstage backend with the `bench` actions plugin, a static token, and one MCP plugin.
+// a real Backstage backend with the `bench` actions plugin, two static tokens, and one MCP
+// plugin.
 //
 //   node bench/server.js <ours|official|floor> <port> [toolListTtlSeconds]
 //
@@ -13,6 +14,8 @@ const { ConfigReader } = require('@backstage/config');
 const { benchActionsPlugin } = require('./actionsPlugin');
 
 const TOKEN = 'bench-token-0123456789abcdef';
+/** A second caller (service:neighbour), for bench/neighbours.js. */
+const NEIGHBOUR_TOKEN = 'bench-neighbour-0123456789abcdef';
 
 /**
  * The root config of a benchmark backend on `port`: in-memory SQLite, the static token, and
@@ -26,7 +29,12 @@ function benchConfig(port, { mcpActions, extraSources = [] } = {}) {
       baseUrl,
       listen: { port, host: '127.0.0.1' },
       database: { client: 'better-sqlite3', connection: ':memory:' },
-      auth: { externalAccess: [{ type: 'static', options: { token: TOKEN, subject: 'bench' } }] },
+      auth: {
+        externalAccess: [
+          { type: 'static', options: { token: TOKEN, subject: 'bench' } },
+          { type: 'static', options: { token: NEIGHBOUR_TOKEN, subject: 'neighbour' } },
+        ],
+      },
       actions: { pluginSources: ['bench', ...extraSources] },
     },
     ...(mcpActions && { mcpActions }),
@@ -36,8 +44,11 @@ function benchConfig(port, { mcpActions, extraSources = [] } = {}) {
 async function main() {
   const [target, portArg, ttlArg] = process.argv.slice(2);
   const port = Number(portArg);
+  // BENCH_MCP_ACTIONS: more mcpActions config as JSON (bench/neighbours.js: rate limits).
+  const extra = JSON.parse(process.env.BENCH_MCP_ACTIONS ?? '{}');
+  const ttl = ttlArg === undefined ? {} : { cache: { toolListTtl: Number(ttlArg) } };
   const config = benchConfig(port, {
-    mcpActions: ttlArg === undefined ? undefined : { cache: { toolListTtl: Number(ttlArg) } },
+    mcpActions: ttlArg === undefined && !process.env.BENCH_MCP_ACTIONS ? undefined : { ...ttl, ...extra },
   });
   const backend = createBackend();
   backend.add(createServiceFactory({ service: coreServices.rootConfig, deps: {}, factory: () => config }));
@@ -52,7 +63,7 @@ async function main() {
   process.stdout.write('ready\n');
 }
 
-module.exports = { TOKEN, benchConfig };
+module.exports = { TOKEN, NEIGHBOUR_TOKEN, benchConfig };
 
 if (require.main === module) {
   main().catch(error => {
