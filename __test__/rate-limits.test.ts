@@ -6,6 +6,7 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mcpActionsPlugin from '../plugin';
 import { guestAuthConfig, guestUserToken, OTHER_TOKEN, STATIC_TOKEN, startBackend, type RunningBackend } from './support/backend';
+import { CapturedLines } from './support/capture';
 import { testActionsPlugin } from './support/testActionsPlugin';
 
 // Rate limits per caller (mcpActions.rateLimits) on a real backend: the exact HTTP status,
@@ -15,6 +16,7 @@ import { testActionsPlugin } from './support/testActionsPlugin';
 let backend: RunningBackend;
 let guest: string;
 const clients: Array<{ close(): Promise<void> }> = [];
+const captured = new CapturedLines();
 
 beforeAll(async () => {
   backend = await startBackend({
@@ -23,13 +25,15 @@ beforeAll(async () => {
       testActionsPlugin,
       import('@backstage/plugin-auth-backend'),
       import('@backstage/plugin-auth-backend-module-guest-provider'),
+      captured.factory(),
     ],
     config: {
       ...guestAuthConfig,
       backend: { actions: { pluginSources: ['testing'] } },
       mcpActions: {
         rateLimits: [
-          { name: 'echo-per-caller', tool: 'testing.echo', limit: 3, window: '1m' },
+          // Windows are fixed (aligned to the epoch): a long one, so that no boundary passes mid-test.
+          { name: 'echo-per-caller', tool: 'testing.echo', limit: 3, window: '30d' },
           { name: 'destructive-per-user', principal: 'user:*', attributes: { destructive: true }, limit: 1, window: '1h' },
           { name: 'ci-daily', principal: 'service:other-client', limit: 2, window: '1d' },
         ],
@@ -97,9 +101,9 @@ describe('a caller over a limit', () => {
       expect(ok.status).toBe(200);
       expect(ok.body.result.structuredContent).toEqual({ echoed: `hi ${i}`, length: 4 });
     }
-    expectRefusal(await call(STATIC_TOKEN, 'testing.echo', { message: 'again' }), 'echo-per-caller', 3, '1m', 60_000);
+    expectRefusal(await call(STATIC_TOKEN, 'testing.echo', { message: 'again' }), 'echo-per-caller', 3, '30d', 30 * 86_400_000);
     // The same in the 2026-07-28 era: one budget per caller, whatever the era.
-    expectRefusal(await call(STATIC_TOKEN, 'testing.echo', { message: 'modern' }, true), 'echo-per-caller', 3, '1m', 60_000);
+    expectRefusal(await call(STATIC_TOKEN, 'testing.echo', { message: 'modern' }, true), 'echo-per-caller', 3, '30d', 30 * 86_400_000);
     // Another caller has its own budget; another tool is not under the rule.
     expect((await call(OTHER_TOKEN, 'testing.echo', { message: 'mine' })).status).toBe(200);
     expect((await call(STATIC_TOKEN, 'testing.whoami', {})).status).toBe(200);
@@ -131,7 +135,7 @@ describe('a caller over a limit', () => {
     const down = await sse.callTool({ name: 'testing.echo', arguments: { message: 'x' } }).catch(e => e);
     expect(down).toBeInstanceOf(McpError);
     expect(down.code).toBe(-32023);
-    expect(down.data).toMatchObject({ limit: 3, remaining: 0, rule: 'echo-per-caller', window: '1m' });
+    expect(down.data).toMatchObject({ limit: 3, remaining: 0, rule: 'echo-per-caller', window: '30d' });
     expect(down.data.retryAfterMs).toBeGreaterThan(0);
   });
 
@@ -144,7 +148,7 @@ describe('a caller over a limit', () => {
     const refused = await client.callTool({ name: 'testing.echo', arguments: { message: 'x' } }).catch(e => e);
     expect(refused.data.status).toBe(429);
     const body = JSON.parse(refused.data.text);
-    expect(body.error).toMatchObject({ code: -32023, data: { limit: 3, remaining: 0, rule: 'echo-per-caller', window: '1m' } });
+    expect(body.error).toMatchObject({ code: -32023, data: { limit: 3, remaining: 0, rule: 'echo-per-caller', window: '30d' } });
   });
 });
 
@@ -162,5 +166,17 @@ describe('rules by principal and by attributes', () => {
     expect((await call(OTHER_TOKEN, 'testing.whoami', {})).status).toBe(200);
     // Its echo above counted: this is its third call today.
     expectRefusal(await call(OTHER_TOKEN, 'testing.whoami', {}), 'ci-daily', 2, '1d', 86_400_000);
+  });
+});
+
+describe('the audit log', () => {
+  it('records each refusal as a failed tool-call event naming the caller and the rule', () => {
+    const refusals = captured.lines
+      .map(line => JSON.parse(line))
+      .filter(e => e.isAuditEvent && e.status === 'failed' && String(e.error?.message ?? e.error).includes('Rate limit exceeded'));
+    expect(refusals.length).toBeGreaterThanOrEqual(5);
+    const one = refusals.find(e => String(e.error?.message ?? e.error).includes('rule "destructive-per-user"'));
+    expect(one).toBeDefined();
+    expect(JSON.stringify(one)).toContain('user:development/guest');
   });
 });

@@ -38,7 +38,8 @@ fn header<'a>(r: &'a HttpResponse, name: &str) -> Option<&'a str> {
 
 #[tokio::test]
 async fn over_its_limit_a_caller_gets_429_and_minus_32023_with_the_drafts_data() {
-    let f = limited(json!([{"name": "per-caller", "limit": 2, "window": "1m"}]));
+    // Windows are fixed (aligned to the epoch): long ones, so that no boundary passes mid-test.
+    let f = limited(json!([{"name": "per-caller", "limit": 2, "window": "1d"}]));
     for id in 1..=2 {
         let ok = post_as(&f.engine, ALICE, &get_entity(id)).await;
         assert_eq!(ok.status, 200);
@@ -55,7 +56,7 @@ async fn over_its_limit_a_caller_gets_429_and_minus_32023_with_the_drafts_data()
     assert_eq!(body["error"]["code"], -32023);
     let data = &body["error"]["data"];
     let wait = data["retryAfterMs"].as_u64().unwrap();
-    assert!((1..=60_000).contains(&wait), "{data}");
+    assert!((1..=86_400_000).contains(&wait), "{data}");
     assert_eq!(
         (
             &data["limit"],
@@ -63,11 +64,11 @@ async fn over_its_limit_a_caller_gets_429_and_minus_32023_with_the_drafts_data()
             &data["rule"],
             &data["window"]
         ),
-        (&json!(2), &json!(0), &json!("per-caller"), &json!("1m"))
+        (&json!(2), &json!(0), &json!("per-caller"), &json!("1d"))
     );
     let message = body["error"]["message"].as_str().unwrap();
     assert!(
-        message.starts_with("Rate limit exceeded: rule \"per-caller\" allows 2 calls per 1m for each caller (mcpActions.rateLimits); retry in "),
+        message.starts_with("Rate limit exceeded: rule \"per-caller\" allows 2 calls per 1d for each caller (mcpActions.rateLimits); retry in "),
         "{message}"
     );
     let retry: u64 = header(&refused, "retry-after").unwrap().parse().unwrap();
@@ -104,7 +105,7 @@ async fn a_2026_07_28_call_is_refused_the_same_way() {
 #[tokio::test]
 async fn every_matching_rule_counts_and_attribute_rules_see_the_actions_attributes() {
     let f = limited(json!([
-        {"name": "all", "limit": 3, "window": "1m"},
+        {"name": "all", "limit": 3, "window": "1d"},
         // As the shim hands it over: `attributes.destructive` flattened.
         {"name": "destructive", "destructive": true, "limit": 1, "window": "1d"},
     ]));
@@ -133,7 +134,7 @@ async fn every_matching_rule_counts_and_attribute_rules_see_the_actions_attribut
 
 #[tokio::test]
 async fn a_rule_for_one_server_leaves_the_others_alone() {
-    let f = limited(json!([{"name": "ops", "server": "ops", "limit": 1, "window": "1m"}]));
+    let f = limited(json!([{"name": "ops", "server": "ops", "limit": 1, "window": "1d"}]));
     for id in 1..=3 {
         assert_eq!(post_as(&f.engine, ALICE, &get_entity(id)).await.status, 200);
     }
@@ -144,7 +145,7 @@ async fn a_rule_for_one_server_leaves_the_others_alone() {
 
 #[tokio::test]
 async fn in_a_batch_the_refusal_is_one_answer_among_the_others() {
-    let f = limited(json!([{"name": "one", "limit": 1, "window": "1m"}]));
+    let f = limited(json!([{"name": "one", "limit": 1, "window": "1d"}]));
     let batch = format!("[{},{}]", get_entity(1), get_entity(2));
     let r = post_as(&f.engine, ALICE, &batch).await;
     assert_eq!(r.status, 200);
@@ -164,7 +165,7 @@ async fn in_a_batch_the_refusal_is_one_answer_among_the_others() {
 
 #[tokio::test]
 async fn on_legacy_sse_the_refusal_goes_down_the_sessions_stream() {
-    let f = limited(json!([{"name": "one", "limit": 1, "window": "1m"}]));
+    let f = limited(json!([{"name": "one", "limit": 1, "window": "1d"}]));
     let id = f.engine.open_legacy(None, ALICE, "/m").unwrap().session_id;
     let ctx = CallContext {
         credentials: 1,

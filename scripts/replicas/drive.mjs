@@ -190,7 +190,7 @@ async function guestToken() {
   return (await res.json()).backstageIdentity.token;
 }
 
-/** The rule replicas-health (40 calls an hour per user) held by both replicas together: the
+/** The rule replicas-health (40 calls a day per user) held by both replicas together: the
  * guest calls on a and b at once, 16 at a time, until both refuse; then again after their
  * unused leases went back. Exactly 40 calls run, every other one is 429 / -32023. */
 async function limits() {
