@@ -19,12 +19,13 @@ function check(ok, message) {
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
-/** POST one JSON-RPC request to `base` with these MCP headers; the answer and its replica. */
-async function post(base, headers, body, path = '') {
+/** POST one JSON-RPC request to `base` with these MCP headers (as `token`, by default the
+ * static token); the answer, its status and its replica. */
+async function post(base, headers, body, path = '', token = TOKEN) {
   const res = await fetch(base + MCP + path, {
     method: 'POST',
     headers: {
-      Authorization: `Bearer ${TOKEN}`,
+      Authorization: `Bearer ${token}`,
       'Content-Type': 'application/json',
       Accept: 'application/json, text/event-stream',
       ...headers,
@@ -196,21 +197,13 @@ async function guestToken() {
 async function limits() {
   const guest = await guestToken();
   const health = base =>
-    fetch(base + MCP, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${guest}`,
-        'Content-Type': 'application/json',
-        Accept: 'application/json, text/event-stream',
-        'MCP-Protocol-Version': '2025-06-18',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: { name: 'platform.get-service-health', arguments: { service: 'payments-service' } },
-      }),
-    }).then(async r => ({ status: r.status, body: await r.json() }));
+    post(
+      base,
+      { 'MCP-Protocol-Version': '2025-06-18' },
+      { method: 'tools/call', params: { name: 'platform.get-service-health', arguments: { service: 'payments-service' } } },
+      '',
+      guest,
+    ).then(({ status, replica, ...body }) => ({ status, body }));
   const counts = { a: 0, b: 0, refused: 0 };
   const round = async () => {
     for (let wave = 0; wave < 5; wave++) {
