@@ -158,6 +158,26 @@ export interface Config {
     }>;
 
     /**
+     * Ours. Usage of the tools: every tool call recorded as names and numbers (time per
+     * minute, server, tool, principal, client name and version, outcome, duration, result
+     * size; never arguments, results or secrets), aggregated per replica and written to the
+     * plugin's database every 5 seconds. The page's Usage API reads it: each signed-in user
+     * their own, holders of the permission `mcp-actions.usage.read` everyone's.
+     */
+    usage?: {
+      /**
+       * Record usage.
+       * @default true
+       */
+      enabled?: boolean;
+      /**
+       * Days of usage kept (1 to 3650); older minutes are deleted by the plugin's sweep.
+       * @default 30
+       */
+      retentionDays?: number;
+    };
+
+    /**
      * Ours. Result budgets: a tool result whose text is over `maxChars` characters does not
      * reach the model whole. The call answers `isError` with how large it was, the budget,
      * how to narrow the call, the first part of the output, and a `resource_link`; the whole

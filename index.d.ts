@@ -101,6 +101,8 @@ export declare class McpEngine {
    * it finishes them); how many.
    */
   stopTasks(): Promise<number>
+  /** Write the usage recorded since the last batch (every few seconds, and at shutdown). */
+  flushUsage(): Promise<void>
   /** Tasks running in this instance. */
   tasksRunning(): number
 }
@@ -306,7 +308,7 @@ export interface ObservationRecord {
 
 /** One request of the page's API. */
 export interface PageRequest {
-  /** `servers`, `tools` (`server`), `tasks` or `cancel` (`taskId`). */
+  /** `servers`, `tools` (`server`), `tasks`, `cancel` (`taskId`) or `usage`. */
   route: string
   /** Handle of the caller's credentials in the shim's table. */
   credentials: number
@@ -316,6 +318,15 @@ export interface PageRequest {
   server?: string
   /** `cancel`: the task. */
   taskId?: string
+  /** `usage`: `mine` or `all`. */
+  scope?: string
+  /** `usage`: `24h`, `7d` or `30d`. */
+  period?: string
+  /** `usage`: only this tool / principal (`server` above: only this server). */
+  tool?: string
+  filterPrincipal?: string
+  /** `usage`: Backstage's permission framework allowed `mcp-actions.usage.read`. */
+  mayReadAll?: boolean
 }
 
 /** The answer of `precheck`. */
@@ -433,6 +444,8 @@ export interface TaskStoreReply {
   elicitationId?: string
   /** `claimRates`: the rows, answered. */
   rateCounts?: Array<RateCountRow>
+  /** `readUsage`: the rows. */
+  usage?: Array<UsageRow>
 }
 
 /** What the engine asks of the store. */
@@ -470,4 +483,36 @@ export interface TaskStoreRequest {
    * `limit`, in one transaction; answer each row with `granted` and `count`.
    */
   rateCounts?: Array<RateCountRow>
+  /**
+   * `addUsage`: add each row's numbers to the stored row of its id (created when
+   * missing). `readUsage` (`nowMs`: the first minute, `owner`: only that principal's).
+   * `sweepUsage`: delete rows of minutes before `nowMs`, answer `count`.
+   */
+  usage?: Array<UsageRow>
+}
+
+/**
+ * One row of `mcp_actions_usage`: one minute of one server, tool, principal, client and
+ * outcome. Names and numbers only.
+ */
+export interface UsageRow {
+  /** SHA-256 of the key's parts (the primary key). */
+  id: string
+  minuteMs: number
+  /** `""`: the default server. */
+  server: string
+  tool: string
+  principal: string
+  client: string
+  clientVersion: string
+  /**
+   * `success`, `tool_error`, `protocol_error`, `rate_limited`, `read_only`, `permission`
+   * or `secrets_missing`.
+   */
+  outcome: string
+  calls: number
+  durationMs: number
+  resultBytes: number
+  /** Calls per duration bucket (upper bounds 5, 10, 25, ... 60000 ms, then longer). */
+  buckets: Array<number>
 }

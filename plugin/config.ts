@@ -154,6 +154,10 @@ export async function readEngineOptions(
       ttlSeconds: config.getOptionalNumber('mcpActions.results.ttlSeconds'),
     },
     rateLimits: readRateLimits(config),
+    usage: {
+      enabled: config.getOptionalBoolean('mcpActions.usage.enabled'),
+      retentionDays: config.getOptionalNumber('mcpActions.usage.retentionDays'),
+    },
     tasks: {
       enabled: tasksEnabled(config),
       promoteAfterSeconds: config.getOptionalNumber('mcpActions.tasks.promoteAfterSeconds'),

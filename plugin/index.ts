@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export { mcpActionsPlugin as default } from './plugin';
+export { usageReadPermission } from './permissions';

@@ -11,6 +11,7 @@ import {
 import { RequestTable } from './bridge/requests';
 import { createObserver } from './bridge/observe';
 import { readEngineOptions, sweepIntervalSeconds } from './config';
+import { usageReadPermission } from './permissions';
 import { createTaskStore, openTaskDatabase } from './tasks/store';
 import { createWellKnownRouter } from './routers/createWellKnownRouter';
 import { CredentialsTable } from './bridge/credentials';
@@ -69,6 +70,8 @@ export function createMcpActionsPlugin(
           discovery: coreServices.discovery,
           rootRouter: coreServices.rootHttpRouter,
           auditor: coreServices.auditor,
+          permissions: coreServices.permissions,
+          permissionsRegistry: coreServices.permissionsRegistry,
           metrics: metricsServiceRef,
           tracing: tracingServiceRef,
           actions: actionsServiceRef,
@@ -128,6 +131,10 @@ export function createMcpActionsPlugin(
             await engine.stopTasks().catch(error =>
               logger.warn(`could not mark the tasks running here as failed: ${error}`),
             );
+            // What this replica recorded since its last batch is written, not lost.
+            await engine.flushUsage().catch(error =>
+              logger.warn(`could not write the last usage batch: ${error}`),
+            );
             engine.shutdown();
             // Listen streams end with a result for their request (a graceful close).
             for (const { stream, chunk } of engine.closeAllListens()) {
@@ -156,7 +163,10 @@ export function createMcpActionsPlugin(
             });
           }
           // The frontend page's API, under Backstage's default auth policy (users only).
-          httpRouter.use(createPageRouter({ engine, httpAuth, credentials }));
+          deps.permissionsRegistry.addPermissions([usageReadPermission]);
+          httpRouter.use(
+            createPageRouter({ engine, httpAuth, credentials, permissions: deps.permissions }),
+          );
           // The secrets page's API, before the MCP routes it sits beside under /v1.
           httpRouter.use(createElicitationRouter({ engine, httpAuth }));
           // The router authenticates every request itself, so that a refusal is a

@@ -7,6 +7,7 @@ use std::future::Future;
 use crate::policy::RateStore;
 use crate::secrets::elicitation::ElicitationStore;
 use crate::tasks::TaskStore;
+use crate::usage::UsageStore;
 
 /// Who is calling, as far as the engine needs to know. The credentials themselves never
 /// leave the host: `credentials` is the host's handle for them.
@@ -43,7 +44,9 @@ impl HostError {
 /// How the engine reaches the actions registry and keeps tasks ([`TaskStore`]: the plugin's
 /// database in the shim). Implemented over napi callbacks by the binding, and by plain Rust
 /// in tests.
-pub trait ActionHost: TaskStore + ElicitationStore + RateStore + Send + Sync + 'static {
+pub trait ActionHost:
+    TaskStore + ElicitationStore + RateStore + UsageStore + Send + Sync + 'static
+{
     /// The actions visible to the caller, as the JSON text of `{ "actions": [...] }`.
     fn list_actions(
         &self,

@@ -15,6 +15,7 @@ pub mod secrets;
 pub mod session;
 pub mod tasks;
 pub mod tools;
+pub mod usage;
 
 mod binding;
 

@@ -42,8 +42,9 @@ export class CredentialsTable {
 }
 
 /**
- * `user:default/jane` or `service:external:ci`, from credentials Backstage accepted: session
- * owners are bound to it, and logs name it.
+ * `user:default/jane` (the user's entity ref, which names its kind) or `service:ci-bot` (a
+ * static token's subject), from credentials Backstage accepted: session, task and request
+ * owners are bound to it, rate-limit rules and usage name it, and logs show it.
  */
 export function describePrincipal(credentials: BackstageCredentials): string {
   const principal = credentials.principal as {
@@ -51,7 +52,10 @@ export function describePrincipal(credentials: BackstageCredentials): string {
     userEntityRef?: string;
     subject?: string;
   };
-  if (principal.type === 'user') return `user:${principal.userEntityRef}`;
+  if (principal.type === 'user') {
+    const ref = principal.userEntityRef ?? '';
+    return ref.startsWith('user:') ? ref : `user:${ref}`;
+  }
   if (principal.type === 'service') return `service:${principal.subject}`;
   return principal.type ?? 'unknown';
 }

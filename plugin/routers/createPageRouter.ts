@@ -1,7 +1,12 @@
-import type { HttpAuthService } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { McpEngine, McpHttpResponse, PageRequest } from '../../index';
 import { type CredentialsTable, describePrincipal } from '../bridge/credentials';
+import { usageReadPermission } from '../permissions';
 import { send } from './send';
 
 /** Where the frontend page's JSON API is mounted, under `/api/mcp-actions`. */
@@ -9,7 +14,8 @@ export const PAGE_API_PATH = '/ui/v1';
 
 /**
  * The frontend page's JSON API: the servers, the tools the signed-in user sees on each,
- * and that user's MCP tasks. Backstage's default auth policy guards these routes; each
+ * that user's MCP tasks, and the usage report (theirs; everyone's with
+ * `mcp-actions.usage.read`). Backstage's default auth policy guards these routes; each
  * answers as the signed-in user only (a service token gets Backstage's `403`), from the
  * same lists and rules the MCP endpoints use.
  */
@@ -17,12 +23,17 @@ export function createPageRouter(options: {
   engine: McpEngine;
   httpAuth: HttpAuthService;
   credentials: CredentialsTable;
+  /** Decides `mcp-actions.usage.read` (everyone's usage). */
+  permissions: PermissionsService;
 }): Router {
-  const { engine, httpAuth, credentials } = options;
+  const { engine, httpAuth, credentials, permissions } = options;
   const router = Router();
 
   const answer =
-    (route: PageRequest['route'], params: (req: Request) => Partial<PageRequest> = () => ({})) =>
+    (
+      route: PageRequest['route'],
+      params: (req: Request, caller: BackstageCredentials) => Partial<PageRequest> | Promise<Partial<PageRequest>> = () => ({}),
+    ) =>
     (req: Request, res: Response, next: NextFunction) => {
       (async () => {
         const caller = await httpAuth.credentials(req, { allow: ['user'] });
@@ -33,7 +44,7 @@ export function createPageRouter(options: {
             route,
             credentials: handle,
             principal: describePrincipal(caller),
-            ...params(req),
+            ...(await params(req, caller)),
           });
         } finally {
           credentials.release(handle);
@@ -50,6 +61,29 @@ export function createPageRouter(options: {
   router.get(`${PAGE_API_PATH}/servers`, answer('servers'));
   router.get(`${PAGE_API_PATH}/tools`, answer('tools', server));
   router.get(`${PAGE_API_PATH}/tasks`, answer('tasks'));
+  const query = (req: Request, name: string) => {
+    const value = req.query[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  router.get(
+    `${PAGE_API_PATH}/usage`,
+    answer('usage', async (req, caller) => {
+      const scope = query(req, 'scope');
+      // Only a request for everyone's usage asks the permission framework.
+      const [decision] =
+        scope === 'all'
+          ? await permissions.authorize([{ permission: usageReadPermission }], { credentials: caller })
+          : [{ result: 'DENY' }];
+      return {
+        ...server(req),
+        scope,
+        period: query(req, 'period'),
+        tool: query(req, 'tool'),
+        filterPrincipal: query(req, 'principal'),
+        mayReadAll: decision.result === 'ALLOW',
+      };
+    }),
+  );
   router.post(
     `${PAGE_API_PATH}/tasks/:taskId/cancel`,
     express.json({ limit: 1024 }),

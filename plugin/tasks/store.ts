@@ -3,17 +3,16 @@ import type { DatabaseService, LoggerService } from '@backstage/backend-plugin-a
 import type { Knex } from 'knex';
 import type {
   ElicitationRow,
-  RateCountRow,
   ResultRow,
   TaskRow,
   TaskStoreReply,
   TaskStoreRequest,
 } from '../../index';
+import { addUsage, claimRates, RATES, readUsage, USAGE } from './counts';
 
 const TABLE = 'mcp_actions_tasks';
 const RESULTS = 'mcp_actions_results';
 const ELICITATIONS = 'mcp_elicitations';
-const RATES = 'mcp_actions_rate_counts';
 
 /** The migrations shipped in the package (`migrations/` beside `dist/`). */
 export const MIGRATIONS = resolve(__dirname, '..', '..', 'migrations');
@@ -291,36 +290,15 @@ export function createTaskStore(
       }
       case 'claimRates':
         return { rateCounts: await claimRates(knex, request.rateCounts ?? []) };
+      case 'addUsage':
+        await addUsage(knex, request.usage ?? []);
+        return {};
+      case 'readUsage':
+        return { usage: await readUsage(knex, request.nowMs, request.owner ?? undefined) };
+      case 'sweepUsage':
+        return { count: await knex(USAGE).where('minute_ms', '<', request.nowMs).delete() };
       default:
         throw new Error(`unknown task store operation "${request.op}"`);
     }
   };
-}
-
-/**
- * Rate-limit leases, in one transaction: per row, give back `release` calls, then grant up to
- * `want` more without passing `limit` (the engine's rule, `src/policy/store.rs`, applied where
- * the count is locked). Every replica claims from the same row, so together they never grant
- * more than the limit.
- */
-async function claimRates(knex: Knex, rows: RateCountRow[]): Promise<RateCountRow[]> {
-  return knex.transaction(async trx => {
-    const answered: RateCountRow[] = [];
-    for (const r of rows) {
-      const key = { rule: r.rule, principal: r.principal, window_start_ms: r.windowStartMs };
-      await trx(RATES)
-        .insert({ ...key, count: 0, expires_ms: r.expiresMs })
-        .onConflict(['rule', 'principal', 'window_start_ms'])
-        .ignore();
-      const row = await trx(RATES).where(key).forUpdate().first('count');
-      const count = Number(row?.count ?? 0);
-      const kept = Math.max(0, count - r.release);
-      const granted = Math.max(0, Math.min(r.want, r.limit - kept));
-      if (kept + granted !== count) {
-        await trx(RATES).where(key).update({ count: kept + granted });
-      }
-      answered.push({ ...r, granted, count: kept + granted });
-    }
-    return answered;
-  });
 }

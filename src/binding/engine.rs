@@ -142,6 +142,12 @@ impl McpEngine {
             timers::watch_listens(Arc::downgrade(&engine), deliver.clone(), stopped.clone())
                 .with_subscriber(dispatch.clone()),
         );
+        if engine.config().usage.enabled {
+            napi::bindgen_prelude::spawn(
+                timers::flush_usage(Arc::downgrade(&engine), stopped.clone())
+                    .with_subscriber(dispatch.clone()),
+            );
+        }
         if engine.has_rate_limits() {
             napi::bindgen_prelude::spawn(
                 timers::release_rate_leases(Arc::downgrade(&engine), stopped.clone())

@@ -15,6 +15,7 @@ mod streams;
 mod task_store;
 mod tasks;
 mod timers;
+mod usage_store;
 
 /// One Tokio runtime for the addon, built once with bounded threads: the engine mostly waits
 /// on JavaScript callbacks, so two workers are plenty.

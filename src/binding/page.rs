@@ -18,7 +18,7 @@ use crate::CallContext;
 /// One request of the page's API.
 #[napi(object)]
 pub struct PageRequest {
-    /// `servers`, `tools` (`server`), `tasks` or `cancel` (`taskId`).
+    /// `servers`, `tools` (`server`), `tasks`, `cancel` (`taskId`) or `usage`.
     pub route: String,
     /// Handle of the caller's credentials in the shim's table.
     pub credentials: u32,
@@ -28,6 +28,15 @@ pub struct PageRequest {
     pub server: Option<String>,
     /// `cancel`: the task.
     pub task_id: Option<String>,
+    /// `usage`: `mine` or `all`.
+    pub scope: Option<String>,
+    /// `usage`: `24h`, `7d` or `30d`.
+    pub period: Option<String>,
+    /// `usage`: only this tool / principal (`server` above: only this server).
+    pub tool: Option<String>,
+    pub filter_principal: Option<String>,
+    /// `usage`: Backstage's permission framework allowed `mcp-actions.usage.read`.
+    pub may_read_all: Option<bool>,
 }
 
 #[napi]
@@ -41,6 +50,14 @@ impl McpEngine {
             ("tools", _) => PageRoute::Tools(request.server.as_deref()),
             ("tasks", _) => PageRoute::Tasks,
             ("cancel", Some(id)) => PageRoute::Cancel(id),
+            ("usage", _) => PageRoute::Usage(crate::engine::UsageQuery {
+                scope: request.scope.as_deref(),
+                period: request.period.as_deref(),
+                server: request.server.as_deref(),
+                tool: request.tool.as_deref(),
+                principal: request.filter_principal.as_deref(),
+                may_read_all: request.may_read_all.unwrap_or(false),
+            }),
             _ => return http::internal_failure().into(),
         };
         let ctx = CallContext {

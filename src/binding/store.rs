@@ -75,6 +75,10 @@ pub struct TaskStoreRequest {
     /// `claimRates`: per row, give back `release`, then grant up to `want` without passing
     /// `limit`, in one transaction; answer each row with `granted` and `count`.
     pub rate_counts: Option<Vec<RateCountRow>>,
+    /// `addUsage`: add each row's numbers to the stored row of its id (created when
+    /// missing). `readUsage` (`nowMs`: the first minute, `owner`: only that principal's).
+    /// `sweepUsage`: delete rows of minutes before `nowMs`, answer `count`.
+    pub usage: Option<Vec<UsageRow>>,
 }
 
 /// The store's answer.
@@ -98,6 +102,8 @@ pub struct TaskStoreReply {
     pub elicitation_id: Option<String>,
     /// `claimRates`: the rows, answered.
     pub rate_counts: Option<Vec<RateCountRow>>,
+    /// `readUsage`: the rows.
+    pub usage: Option<Vec<UsageRow>>,
 }
 
 /// `(request: TaskStoreRequest) => Promise<TaskStoreReply>`
@@ -129,6 +135,7 @@ pub(super) fn request(op: &str, now_ms: u64) -> TaskStoreRequest {
         sealed: None,
         action_id: None,
         rate_counts: None,
+        usage: None,
     }
 }
 
@@ -167,4 +174,27 @@ pub struct RateCountRow {
     pub want: f64,
     pub granted: f64,
     pub count: f64,
+}
+
+/// One row of `mcp_actions_usage`: one minute of one server, tool, principal, client and
+/// outcome. Names and numbers only.
+#[napi(object)]
+pub struct UsageRow {
+    /// SHA-256 of the key's parts (the primary key).
+    pub id: String,
+    pub minute_ms: f64,
+    /// `""`: the default server.
+    pub server: String,
+    pub tool: String,
+    pub principal: String,
+    pub client: String,
+    pub client_version: String,
+    /// `success`, `tool_error`, `protocol_error`, `rate_limited`, `read_only`, `permission`
+    /// or `secrets_missing`.
+    pub outcome: String,
+    pub calls: f64,
+    pub duration_ms: f64,
+    pub result_bytes: f64,
+    /// Calls per duration bucket (upper bounds 5, 10, 25, ... 60000 ms, then longer).
+    pub buckets: Vec<f64>,
 }

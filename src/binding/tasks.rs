@@ -1,4 +1,5 @@
-//! The napi surface of MCP tasks: the scheduled sweep, shutdown, and a count.
+//! The napi surface of MCP tasks: the scheduled sweep, shutdown, and a count; and the usage
+//! batch written at shutdown.
 
 use std::sync::Arc;
 
@@ -31,6 +32,16 @@ impl McpEngine {
             .with_subscriber(self.dispatch.clone())
             .await;
         u32::try_from(stopped).unwrap_or(u32::MAX)
+    }
+
+    /// Write the usage recorded since the last batch (every few seconds, and at shutdown).
+    #[napi]
+    pub async fn flush_usage(&self) {
+        let engine = Arc::clone(&self.engine);
+        engine
+            .flush_usage()
+            .with_subscriber(self.dispatch.clone())
+            .await;
     }
 
     /// Tasks running in this instance.

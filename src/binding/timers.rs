@@ -134,6 +134,22 @@ pub(super) async fn release_rate_leases(engine: Weak<Engine<JsHost>>, stopped: A
     .await;
 }
 
+/// Every few seconds while usage is on: this replica's calls go to the store.
+pub(super) async fn flush_usage(engine: Weak<Engine<JsHost>>, stopped: Arc<AtomicBool>) {
+    every(
+        engine,
+        stopped,
+        |_| USAGE_FLUSH,
+        |engine| async move {
+            engine.flush_usage().await;
+        },
+    )
+    .await;
+}
+
+/// How often usage is written: the page is at most this much (and its read) behind.
+pub(super) const USAGE_FLUSH: Duration = Duration::from_secs(5);
+
 /// Seconds since the Unix epoch (the credentials cache's clock).
 pub(super) fn now_seconds() -> u64 {
     std::time::SystemTime::now()

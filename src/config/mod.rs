@@ -18,7 +18,7 @@ mod tasks;
 mod values;
 
 pub use page::{PageConfig, SecretsConfig};
-pub use policy::RawRateLimit;
+pub use policy::{RawRateLimit, RawUsage, UsageConfig};
 pub(crate) use raw::rules;
 pub use raw::{
     RawConfig, RawCredentialsCache, RawFilter, RawLimits, RawOAuth, RawResults, RawRule, RawServer,
@@ -93,6 +93,8 @@ pub struct EngineConfig {
     pub tasks: TasksConfig,
     /// `mcpActions.rateLimits`.
     pub rate_limits: Vec<crate::policy::RateRule>,
+    /// `mcpActions.usage`.
+    pub usage: UsageConfig,
     /// `mcpActions.schemas`: tool schemas portable (rewritten) or as declared.
     pub schemas: SchemaMode,
     /// `mcpActions.results.ttlSeconds`: how long an oversized result stays readable.
@@ -153,6 +155,7 @@ impl Default for EngineConfig {
             max_request_body_bytes: 4 * 1024 * 1024,
             tasks: TasksConfig::default(),
             rate_limits: Vec::new(),
+            usage: UsageConfig::default(),
             schemas: SchemaMode::Portable,
             result_ttl: Duration::from_secs(600),
         }
@@ -261,6 +264,7 @@ impl EngineConfig {
             )?,
             tasks: raw.tasks.validate()?,
             rate_limits: policy::rate_rules(&raw.rate_limits, &servers)?,
+            usage: raw.usage.validate()?,
             actions_filter,
             tool_call_timeout: seconds(
                 "mcpActions.toolCallTimeout",

@@ -1,11 +1,13 @@
-//! `mcpActions.rateLimits`: the rules as the shim hands them over, checked once at startup.
-//! A rule that cannot work is an error naming it.
+//! What the team running the plugin sets for operating it: `mcpActions.rateLimits` (the
+//! rules as the shim hands them over, checked once at startup; a rule that cannot work is an
+//! error naming it) and `mcpActions.usage`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::values::{config_error, ConfigError};
+use super::values::{config_error, whole, ConfigError};
 use super::ServerConfig;
 use crate::policy::limits::parse_window;
 use crate::policy::{CallMatch, RateRule};
@@ -99,4 +101,44 @@ pub fn rate_rules(
             })
         })
         .collect()
+}
+
+/// `mcpActions.usage` as the shim hands it over.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawUsage {
+    pub enabled: Option<bool>,
+    pub retention_days: Option<f64>,
+}
+
+/// `mcpActions.usage`: every tool call recorded as names and numbers (on by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsageConfig {
+    pub enabled: bool,
+    /// `retentionDays` (default 30): older minutes are swept.
+    pub retention: Duration,
+}
+
+impl Default for UsageConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            retention: Duration::from_secs(30 * 86_400),
+        }
+    }
+}
+
+impl RawUsage {
+    pub fn validate(&self) -> Result<UsageConfig, ConfigError> {
+        let days = whole(
+            "mcpActions.usage.retentionDays",
+            self.retention_days,
+            30,
+            1..=3650,
+        )?;
+        Ok(UsageConfig {
+            enabled: self.enabled.unwrap_or(true),
+            retention: Duration::from_secs(days as u64 * 86_400),
+        })
+    }
 }

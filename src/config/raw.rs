@@ -65,6 +65,9 @@ pub struct RawConfig {
     /// `mcpActions.rateLimits`.
     #[serde(default)]
     pub rate_limits: Vec<super::RawRateLimit>,
+    /// `mcpActions.usage`.
+    #[serde(default)]
+    pub usage: super::RawUsage,
     /// `mcpActions.results.*`.
     #[serde(default)]
     pub results: RawResults,

@@ -84,6 +84,10 @@ impl<H: ActionHost> Engine<H> {
             .map(str::to_owned);
         let mut failure = None;
         let outcome = self.call_tool_inner(params, scope, ctx, &mut failure).await;
+        let seconds = timer.seconds();
+        if let Some(tool) = tool.as_deref() {
+            self.record_usage(tool, &outcome, failure.as_deref(), seconds, scope, ctx);
+        }
         let (error_type, error) = match (&outcome, failure) {
             (Err(e), _) => (Some(e.code.0.to_string()), Some(e.message.to_string())),
             (Ok(_), Some(description)) => (Some("tool_error".to_owned()), Some(description)),
@@ -95,7 +99,7 @@ impl<H: ActionHost> Engine<H> {
             tool_count: None,
             error_type,
             error,
-            seconds: timer.seconds(),
+            seconds,
         });
         outcome
     }

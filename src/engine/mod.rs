@@ -19,6 +19,7 @@ mod search;
 mod secrets;
 mod sessions;
 mod tasks;
+mod usage;
 
 pub use inflight::TOO_MANY_CALLS;
 pub use limits::RATE_LIMITED;
@@ -28,6 +29,7 @@ pub use page::{PageRoute, PAGE_TASKS};
 pub use progress::ProgressSink;
 pub use secrets::URL_ELICITATION_REQUIRED;
 pub use tasks::{HELD_KEY, MISSING_CAPABILITY};
+pub use usage::UsageQuery;
 
 pub use sessions::{LegacyAccepted, LegacyOpened, LegacyPost};
 
@@ -63,6 +65,8 @@ pub struct Engine<H> {
     sessions: SessionTable,
     credentials: CredentialsCache,
     tool_lists: ToolListCache,
+    /// Tool calls since the last batch written to the store (`mcpActions.usage`).
+    usage: crate::usage::UsageRecorder,
     /// `mcpActions.rateLimits`, with this replica's leases of the deployment's counts.
     limiter: crate::policy::RateLimiter,
     /// Tool calls running per principal (`mcpActions.limits.maxConcurrentCallsPerPrincipal`).
@@ -176,6 +180,7 @@ impl<H: ActionHost> Engine<H> {
             ),
             tool_lists: ToolListCache::new(config.tool_list_ttl, 10_000),
             limiter: crate::policy::RateLimiter::new(config.rate_limits.clone()),
+            usage: crate::usage::UsageRecorder::new(config.usage.enabled),
             in_flight: Arc::default(),
             pending: Mutex::default(),
             cancellable: cancel::Cancellable::default(),

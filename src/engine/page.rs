@@ -30,6 +30,8 @@ pub enum PageRoute<'a> {
     Tasks,
     /// `POST /ui/v1/tasks/{id}/cancel`.
     Cancel(&'a str),
+    /// `GET /ui/v1/usage?scope=&period=&server=&tool=&principal=`.
+    Usage(super::UsageQuery<'a>),
 }
 
 fn ok(body: &impl Serialize) -> HttpResponse {
@@ -86,6 +88,7 @@ impl<H: ActionHost> Engine<H> {
             PageRoute::Tools(key) => self.page_tools(key, ctx).await,
             PageRoute::Tasks => self.page_tasks(ctx).await,
             PageRoute::Cancel(id) => self.page_cancel(id, ctx).await,
+            PageRoute::Usage(query) => self.page_usage(&query, ctx).await,
         }
     }
 

@@ -211,7 +211,8 @@ impl<H: ActionHost> Engine<H> {
 
     /// Delete the tasks whose TTL passed; how many (the host's scheduler calls it).
     pub async fn sweep_tasks(&self) -> Result<usize, String> {
-        self.host.sweep(now_ms()).await.map_err(|e| e.to_string())
+        let swept = self.host.sweep(now_ms()).await.map_err(|e| e.to_string())?;
+        Ok(swept + self.sweep_usage().await)
     }
 
     /// Shutdown: stop waiting for the tasks running here and mark them failed at once (no

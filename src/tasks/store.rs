@@ -168,7 +168,14 @@ pub struct MemoryTaskStore {
     pub(crate) elicitations: Mutex<HashMap<String, crate::secrets::elicitation::Elicitation>>,
     /// Rate counts (`crate::policy::store`) by rule, principal and window start.
     pub(crate) rate_counts: Mutex<HashMap<(String, String, u64), u64>>,
+    /// Usage rows (`crate::usage::store`) by key id.
+    pub(crate) usage: Mutex<HashMap<String, UsageRow>>,
 }
+
+type UsageRow = (
+    crate::usage::record::UsageKey,
+    crate::usage::record::UsageCounts,
+);
 
 impl MemoryTaskStore {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Task>> {

@@ -12,6 +12,7 @@ use mcp_actions_backend::secrets::elicitation::{Elicitation, ElicitationStore};
 use mcp_actions_backend::tasks::{
     MemoryTaskStore, Outcome, StoreError, StoredResult, Task, TaskStore,
 };
+use mcp_actions_backend::usage::{UsageCounts, UsageKey, UsageStore};
 use mcp_actions_backend::{
     ActionHost, CallContext, Engine, EngineConfig, HostError, HttpResponse, PostRequest,
 };
@@ -44,6 +45,24 @@ pub struct TestHost {
     pub panic_on: Option<&'static str>,
     /// The task store (the shim's database, in memory).
     pub tasks: Arc<MemoryTaskStore>,
+}
+
+impl UsageStore for TestHost {
+    async fn add_usage(&self, rows: &[(UsageKey, UsageCounts)]) -> Result<(), StoreError> {
+        self.tasks.add_usage(rows).await
+    }
+
+    async fn read_usage(
+        &self,
+        since_ms: u64,
+        principal: Option<&str>,
+    ) -> Result<Vec<(UsageKey, UsageCounts)>, StoreError> {
+        self.tasks.read_usage(since_ms, principal).await
+    }
+
+    async fn sweep_usage(&self, before_ms: u64) -> Result<usize, StoreError> {
+        self.tasks.sweep_usage(before_ms).await
+    }
 }
 
 impl RateStore for TestHost {

@@ -1,0 +1,157 @@
+//! Usage (`mcpActions.usage`): each ended call recorded with how it ended, written to the
+//! store in a batch, reported by the page's API (own and everyone's), swept after the
+//! retention; off when `enabled: false`.
+
+mod common;
+
+use common::*;
+use mcp_actions_backend::engine::{PageRoute, UsageQuery};
+use mcp_actions_backend::tasks::MemoryTaskStore;
+use mcp_actions_backend::usage::{Outcome, UsageCounts, UsageKey, UsageStore};
+use mcp_actions_backend::{CallContext, HostError};
+use serde_json::{json, Value};
+
+const ALICE: &str = "user:default/alice";
+
+fn usage_fixture(raw: Value) -> Fixture {
+    let mut config = json!({"rateLimits": [{"name": "one-delete", "tool": "catalog.delete-entity", "limit": 1, "window": "30d"}]});
+    config
+        .as_object_mut()
+        .unwrap()
+        .extend(raw.as_object().unwrap().clone());
+    fixture_with(
+        config_from(config),
+        default_actions(),
+        vec![
+            ("catalog:get-entity", Ok(r#"{"n":1}"#.to_owned())),
+            ("catalog:delete-entity", Ok(r#"{"n":2}"#.to_owned())),
+            (
+                "scaffolder:run-template",
+                Err(HostError::new("NotAllowedError", "not yours")),
+            ),
+        ],
+    )
+}
+
+fn call(id: i64, tool: &str) -> String {
+    request(
+        id,
+        "tools/call",
+        json!({"name": tool, "arguments": {"q": "secret-argument"}}),
+    )
+}
+
+async fn report(f: &Fixture, scope: &str, may_read_all: bool) -> (u16, Value) {
+    let query = UsageQuery {
+        scope: Some(scope),
+        may_read_all,
+        ..UsageQuery::default()
+    };
+    let ctx = CallContext {
+        credentials: 7,
+        principal: ALICE.into(),
+        request: None,
+        trace: None,
+    };
+    let r = f.engine.page(PageRoute::Usage(query), &ctx).await;
+    (r.status, body_json(&r))
+}
+
+#[tokio::test]
+async fn every_outcome_is_recorded_and_reported_after_the_batch() {
+    let f = usage_fixture(json!({}));
+    post_as(&f.engine, ALICE, &call(1, "catalog.get-entity")).await;
+    post_as(&f.engine, ALICE, &call(2, "catalog.delete-entity")).await;
+    post_as(&f.engine, ALICE, &call(3, "catalog.delete-entity")).await; // over the limit
+    post_as(&f.engine, ALICE, &call(4, "scaffolder.run-template")).await; // NotAllowedError
+    post_as(&f.engine, ALICE, &call(5, "catalog.nope")).await; // unknown tool
+    post_as(&f.engine, "service:ci", &call(6, "catalog.get-entity")).await;
+    // A read-only connection does not offer a destructive tool.
+    post_to(
+        &f.engine,
+        None,
+        Some("true"),
+        &call(7, "catalog.delete-entity"),
+    )
+    .await;
+
+    // Nothing is read before the batch is written.
+    assert_eq!(report(&f, "all", true).await.1["totals"]["calls"], 0);
+    f.engine.flush_usage().await;
+    let (status, all) = report(&f, "all", true).await;
+    assert_eq!(status, 200);
+    assert_eq!(all["totals"]["calls"], 7);
+    assert_eq!(
+        all["totals"]["byOutcome"],
+        json!({"success": 3, "tool_error": 0, "protocol_error": 1, "rate_limited": 1,
+               "read_only": 1, "permission": 1, "secrets_missing": 0})
+    );
+    assert!(!all.to_string().contains("secret-argument"));
+    let (_, mine) = report(&f, "mine", false).await;
+    assert_eq!(mine["totals"]["calls"], 5);
+    assert_eq!(mine["limits"][0]["rule"], "one-delete");
+    assert_eq!(mine["limits"][0]["remaining"], 0);
+    let (status, refused) = report(&f, "all", false).await;
+    assert_eq!(status, 403);
+    assert_eq!(refused["error"]["name"], "NotAllowedError");
+}
+
+#[tokio::test]
+async fn usage_off_records_nothing() {
+    let f = usage_fixture(json!({"usage": {"enabled": false}}));
+    post_as(&f.engine, ALICE, &call(1, "catalog.get-entity")).await;
+    f.engine.flush_usage().await;
+    let (_, all) = report(&f, "all", true).await;
+    assert_eq!(
+        (&all["totals"]["calls"], &all["enabled"]),
+        (&json!(0), &json!(false))
+    );
+}
+
+#[tokio::test]
+async fn the_store_adds_batches_and_sweeps_before_the_cutoff() {
+    let store = MemoryTaskStore::default();
+    let key = |minute_ms| UsageKey {
+        minute_ms,
+        server: String::new(),
+        tool: "a.b".into(),
+        principal: ALICE.into(),
+        client: String::new(),
+        client_version: String::new(),
+        outcome: Outcome::Success,
+    };
+    let counts = UsageCounts {
+        calls: 2,
+        duration_ms: 10,
+        result_bytes: 5,
+        buckets: vec![2],
+    };
+    store
+        .add_usage(&[
+            (key(60_000), counts.clone()),
+            (key(120_000), counts.clone()),
+        ])
+        .await
+        .unwrap();
+    store
+        .add_usage(&[(key(120_000), counts.clone())])
+        .await
+        .unwrap();
+    let rows = store.read_usage(120_000, Some(ALICE)).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].1.calls, rows[0].1.buckets[0]), (4, 4));
+    assert!(store
+        .read_usage(0, Some("user:default/bob"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.sweep_usage(120_000).await.unwrap(), 1);
+    assert_eq!(store.read_usage(0, None).await.unwrap().len(), 1);
+}
+
+#[test]
+fn a_retention_that_cannot_work_is_a_startup_error() {
+    let raw = json!({"pluginSources": ["catalog"], "usage": {"retentionDays": 0}});
+    let e = mcp_actions_backend::EngineConfig::from_json(&raw.to_string()).unwrap_err();
+    assert_eq!(e.key, "mcpActions.usage.retentionDays");
+}
