@@ -169,7 +169,7 @@ drive tasks
 step "a call that needs a secret asks on a, the user answers through b, the retry on a runs"
 drive secrets
 
-step "a rate limit holds for the deployment: one caller on both replicas at once"
+step "a rate limit holds for the deployment: one caller on both replicas at once; usage shows on both"
 drive limits
 
 step "mixed load through the load balancer while replica b stops and starts"

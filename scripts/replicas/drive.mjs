@@ -231,6 +231,28 @@ async function limits() {
   check(admitted === 40, `the limit is 40 for the deployment, ${admitted} calls ran (a ${counts.a}, b ${counts.b})`);
   check(counts.a > 0 && counts.b > 0, `both replicas should have served: a ${counts.a}, b ${counts.b}`);
   console.log(`limits: 40 calls ran (a ${counts.a}, b ${counts.b}), ${counts.refused} refused with 429 / -32023`);
+  // Usage: both replicas recorded their share; either one's report shows the whole.
+  const report = async base => {
+    const res = await fetch(`${base}/api/mcp-actions/ui/v1/usage?scope=all&tool=platform.get-service-health`, {
+      headers: { Authorization: `Bearer ${guest}` },
+    });
+    check(res.status === 200, `usage on ${base}: ${res.status}`);
+    return (await res.json()).totals;
+  };
+  const deadline = Date.now() + 20_000;
+  let seen;
+  do {
+    await sleep(1000);
+    seen = await report(A);
+  } while (seen.calls < 160 && Date.now() < deadline);
+  const other = await report(B);
+  for (const [name, totals] of [['a', seen], ['b', other]]) {
+    check(
+      totals.calls === 160 && totals.byOutcome.success === 40 && totals.byOutcome.rate_limited === 120,
+      `usage on ${name}: ${JSON.stringify(totals)}`,
+    );
+  }
+  console.log('usage: each replica reports all 160 calls (40 success, 120 rate_limited)');
 }
 
 /** Stateless legacy and 2026-07-28 calls through the LB for `seconds`, 4 at a time. */
