@@ -11,9 +11,9 @@
 //   - flood, limit, honours: a rule holds the flooder to --limit calls a second; its 64 clients
 //                            wait data.retryAfterMs after each 429 (fetch loops)
 //   - flood, limit, ignores: the same rule; the 64 clients send again at once (autocannon)
-// Then the server's CPU per request: a served call (the neighbour alone) against a refusal
-// (only the flooder, over its limit, ignoring it), and a served call with a matching rule
-// that never refuses against none (the cost of checking a limit).
+// Then the server's CPU per request at concurrency 16: a served call with usage off and no
+// rule, with usage on (the default), with usage on and a matching rule that never refuses
+// (the cost of recording and of checking a limit), and a refusal (over its limit).
 'use strict';
 
 const autocannon = require('autocannon');
@@ -126,12 +126,13 @@ async function main() {
   for (const r of rows) {
     console.log(`| ${r.name} | ${r.p50} | ${Math.round(r.rps)} | ${(r.p50 / Math.max(alone.p50, 0.01)).toFixed(1)}× | ${r.failed} | ${r.floodNote} |`);
   }
-  const served = await cpuPer('served call, no rule', {}, TOKEN);
-  const checked = await cpuPer('served call, a matching rule that never refuses', rule(1e9), TOKEN);
-  const refused = await cpuPer('refusal (over its limit)', rule(1), TOKEN);
-  console.log('\n| server CPU per request (c16) | ms | req/s | against a served call |');
+  const served = await cpuPer('served call, usage off, no rule', { usage: { enabled: false } }, TOKEN);
+  const recorded = await cpuPer('served call, usage on (the default), no rule', {}, TOKEN);
+  const checked = await cpuPer('served call, usage on and a matching rule that never refuses', rule(1e9), TOKEN);
+  const refused = await cpuPer('refusal (over its limit; usage on)', rule(1), TOKEN);
+  console.log('\n| server CPU per request (c16) | ms | req/s | against a served call, both off |');
   console.log('|---|---|---|---|');
-  for (const r of [served, checked, refused]) {
+  for (const r of [served, recorded, checked, refused]) {
     console.log(`| ${r.name} | ${r.cpuMs.toFixed(3)} | ${Math.round(r.rps)} | ${(r.cpuMs / served.cpuMs).toFixed(2)}× |`);
   }
   if (refused.non2xx < refused.total * 0.95) throw new Error(`the refusal cell was not refused: ${refused.non2xx} of ${refused.total}`);
