@@ -174,7 +174,8 @@ describe('the secrets page, as the guest', () => {
     expect(url).toMatch(new RegExp(`^${base}/mcp-actions/secrets/[0-9a-f]{32}$`));
     await page.goto(url);
     await page.getByRole('heading', { name: 'Provide Credentials' }).waitFor();
-    await expect(page.getByText('Deploy with a token').first().isVisible()).resolves.toBe(true);
+    // The heading shows while the request loads: wait for the request itself.
+    await page.getByText('Deploy with a token').first().waitFor();
     const field = page.getByLabel('token');
     await expect(field.getAttribute('type')).resolves.toBe('password');
     const secret = `browser-${Date.now()}`;
