@@ -327,6 +327,8 @@ export interface PageRequest {
   filterPrincipal?: string
   /** `usage`: Backstage's permission framework allowed `mcp-actions.usage.read`. */
   mayReadAll?: boolean
+  /** `usage`: `json` (default) or `csv`. */
+  format?: string
 }
 
 /** The answer of `precheck`. */

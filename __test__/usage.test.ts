@@ -149,6 +149,8 @@ describe('usage, as each caller sees their own', () => {
     expect(body.scope).toBe('mine');
     expect(body.totals.calls).toBe(4);
     expect(body.principals).toBeUndefined();
+    // The permission is asked for one's own usage too, so the page knows to offer everyone's.
+    expect(body.mayReadAll).toBe(true);
     expect(body.series).toHaveLength(28);
     // The one rule counts services, not this user.
     expect(body.limits).toEqual([]);
@@ -169,6 +171,35 @@ describe('usage, as each caller sees their own', () => {
     const mine = await settled(denied, deniedGuest, 'scope=mine', 1);
     expect(mine.body.totals.calls).toBe(1);
     expect(mine.body.mayReadAll).toBe(false);
+  });
+
+  it('downloads as CSV: the caller’s own rows, or everyone’s with the permission', async () => {
+    const download = async (backend: RunningBackend, token: string, query: string) => {
+      const res = await fetch(`${backend.baseUrl}/api/mcp-actions/ui/v1/usage?format=csv&${query}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      return { res, text: await res.text() };
+    };
+    const mine = await download(allowed, guest, 'scope=mine&period=30d');
+    expect(mine.res.status).toBe(200);
+    expect(mine.res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(mine.res.headers.get('content-disposition')).toBe('attachment; filename="mcp-actions-usage-mine-30d.csv"');
+    const rows = mine.text.trimEnd().split('\r\n');
+    expect(rows[0]).toBe('minute,server,tool,principal,client,client_version,outcome,calls,duration_ms,avg_ms,result_bytes');
+    const cells = rows.slice(1).map(r => r.split(','));
+    expect(cells.every(c => c[3] === 'user:development/guest' && c[4] === 'cursor-like' && c[5] === '2.0.0')).toBe(true);
+    const sum = (outcome: string) => cells.filter(c => c[6] === outcome).reduce((n, c) => n + Number(c[7]), 0);
+    expect([sum('success'), sum('tool_error')]).toEqual([3, 1]);
+
+    const all = await download(allowed, guest, 'scope=all&tool=testing.echo');
+    expect(all.text.trimEnd().split('\r\n').slice(1).reduce((n, r) => n + Number(r.split(',')[7]), 0)).toBe(6);
+    expect(all.text).not.toMatch(/\b(mine|secret)\b/);
+    const refused = await download(denied, deniedGuest, 'scope=all');
+    expect(refused.res.status).toBe(403);
+    expect(await usage(allowed, guest, 'format=xml')).toMatchObject({
+      status: 400,
+      body: { error: { name: 'InputError', message: 'format must be json or csv' } },
+    });
   });
 
   it('refuses bad input and services precisely', async () => {

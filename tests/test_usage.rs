@@ -155,3 +155,53 @@ fn a_retention_that_cannot_work_is_a_startup_error() {
     let e = mcp_actions_backend::EngineConfig::from_json(&raw.to_string()).unwrap_err();
     assert_eq!(e.key, "mcpActions.usage.retentionDays");
 }
+
+#[tokio::test]
+async fn the_csv_download_keeps_the_scope_and_refuses_a_bad_format() {
+    let f = usage_fixture(json!({}));
+    post_as(&f.engine, ALICE, &call(1, "catalog.get-entity")).await;
+    post_as(&f.engine, "service:ci", &call(2, "catalog.get-entity")).await;
+    f.engine.flush_usage().await;
+    let ctx = CallContext {
+        credentials: 7,
+        principal: ALICE.into(),
+        request: None,
+        trace: None,
+    };
+    let download = |scope: &'static str, format: &'static str| {
+        let query = UsageQuery {
+            scope: Some(scope),
+            may_read_all: true,
+            format: Some(format),
+            ..UsageQuery::default()
+        };
+        f.engine.page(PageRoute::Usage(query), &ctx)
+    };
+    let mine = download("mine", "csv").await;
+    assert_eq!(mine.status, 200);
+    assert_eq!(mine.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(
+        mine.header("content-disposition"),
+        Some("attachment; filename=\"mcp-actions-usage-mine-24h.csv\"")
+    );
+    let text = mine.body.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "minute,server,tool,principal,client,client_version,outcome,calls,duration_ms,avg_ms,result_bytes"
+    );
+    assert_eq!(lines.len(), 2, "only Alice's own call: {text}");
+    assert!(lines[1].contains(",catalog.get-entity,user:default/alice,,,success,1,"));
+    assert!(!text.contains("secret-argument"));
+
+    let all = download("all", "csv").await.body.unwrap();
+    assert_eq!(all.lines().count(), 3, "{all}");
+    assert!(all.contains("service:ci"));
+
+    let bad = download("mine", "xml").await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(
+        body_json(&bad)["error"]["message"],
+        "format must be json or csv"
+    );
+}

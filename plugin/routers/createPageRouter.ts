@@ -68,15 +68,14 @@ export function createPageRouter(options: {
   router.get(
     `${PAGE_API_PATH}/usage`,
     answer('usage', async (req, caller) => {
-      const scope = query(req, 'scope');
-      // Only a request for everyone's usage asks the permission framework.
-      const [decision] =
-        scope === 'all'
-          ? await permissions.authorize([{ permission: usageReadPermission }], { credentials: caller })
-          : [{ result: 'DENY' }];
+      // Asked for your own usage too: the answer says whether the page may offer everyone's.
+      const [decision] = await permissions.authorize([{ permission: usageReadPermission }], {
+        credentials: caller,
+      });
       return {
         ...server(req),
-        scope,
+        scope: query(req, 'scope'),
+        format: query(req, 'format'),
         period: query(req, 'period'),
         tool: query(req, 'tool'),
         filterPrincipal: query(req, 'principal'),

@@ -37,6 +37,8 @@ pub struct PageRequest {
     pub filter_principal: Option<String>,
     /// `usage`: Backstage's permission framework allowed `mcp-actions.usage.read`.
     pub may_read_all: Option<bool>,
+    /// `usage`: `json` (default) or `csv`.
+    pub format: Option<String>,
 }
 
 #[napi]
@@ -57,6 +59,7 @@ impl McpEngine {
                 tool: request.tool.as_deref(),
                 principal: request.filter_principal.as_deref(),
                 may_read_all: request.may_read_all.unwrap_or(false),
+                format: request.format.as_deref(),
             }),
             _ => return http::internal_failure().into(),
         };

@@ -14,6 +14,7 @@ use crate::host::{ActionHost, CallContext};
 use crate::policy::limits::window_words;
 use crate::protocol::http::HttpResponse;
 use crate::protocol::jsonrpc::Outcome as Answer;
+use crate::usage::export;
 use crate::usage::record::Call;
 use crate::usage::report::{report, Filters, Period};
 use crate::usage::Outcome;
@@ -30,6 +31,8 @@ pub struct UsageQuery<'a> {
     pub principal: Option<&'a str>,
     /// Backstage's permission framework allowed the caller `mcp-actions.usage.read`.
     pub may_read_all: bool,
+    /// `json` (default, the report) or `csv` (the stored rows, for a download).
+    pub format: Option<&'a str>,
 }
 
 /// How a call ended, for the usage: from its answer and, for a tool error, its description
@@ -118,6 +121,11 @@ impl<H: ActionHost> Engine<H> {
         let Some(period) = Period::parse(query.period.unwrap_or("24h")) else {
             return bad("period must be 24h, 7d or 30d");
         };
+        let csv = match query.format.unwrap_or("json") {
+            "json" => false,
+            "csv" => true,
+            _ => return bad("format must be json or csv"),
+        };
         let everyone = match query.scope.unwrap_or("mine") {
             "mine" => false,
             "all" => true,
@@ -143,6 +151,24 @@ impl<H: ActionHost> Engine<H> {
             tool: query.tool.map(str::to_owned),
             principal: query.principal.filter(|_| everyone).map(str::to_owned),
         };
+        if csv {
+            let name = format!(
+                "mcp-actions-usage-{}-{}.csv",
+                if everyone { "all" } else { "mine" },
+                period.name
+            );
+            return HttpResponse {
+                status: 200,
+                headers: vec![
+                    ("content-type", "text/csv; charset=utf-8".into()),
+                    (
+                        "content-disposition",
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                ],
+                body: Some(export::csv(&rows, period, &filters, now)),
+            };
+        }
         let mut body = report(&rows, period, &filters, now, everyone);
         body["enabled"] = json!(self.config.usage.enabled);
         body["mayReadAll"] = json!(query.may_read_all);

@@ -2,6 +2,7 @@
 //! recorded per call ([`record`]), where it is kept ([`store`]), and the reports the page
 //! reads ([`report`]).
 
+pub mod export;
 pub mod record;
 pub mod report;
 pub mod store;

@@ -54,7 +54,7 @@ pub struct Filters {
 }
 
 impl Filters {
-    fn keeps(&self, key: &UsageKey) -> bool {
+    pub fn keeps(&self, key: &UsageKey) -> bool {
         self.server.as_deref().is_none_or(|s| key.server == s)
             && self.tool.as_deref().is_none_or(|t| key.tool == t)
             && self.principal.as_deref().is_none_or(|p| key.principal == p)
