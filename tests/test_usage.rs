@@ -205,3 +205,24 @@ async fn the_csv_download_keeps_the_scope_and_refuses_a_bad_format() {
         "format must be json or csv"
     );
 }
+
+#[tokio::test]
+async fn the_default_server_is_filtered_as_v1() {
+    let f = usage_fixture(json!({}));
+    post_as(&f.engine, ALICE, &call(1, "catalog.get-entity")).await;
+    f.engine.flush_usage().await;
+    let ctx = CallContext {
+        credentials: 7,
+        principal: ALICE.into(),
+        request: None,
+        trace: None,
+    };
+    for (server, calls) in [("/v1", 1), ("incidents", 0)] {
+        let query = UsageQuery {
+            server: Some(server),
+            ..UsageQuery::default()
+        };
+        let r = f.engine.page(PageRoute::Usage(query), &ctx).await;
+        assert_eq!(body_json(&r)["totals"]["calls"], calls, "server={server}");
+    }
+}

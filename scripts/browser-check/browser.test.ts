@@ -166,6 +166,85 @@ describe('the page at /mcp-actions, as the guest', () => {
   });
 });
 
+/** The guest's usage as the page's API answers it, once `calls` calls are in (batches every 5 s). */
+async function usageOf(scope: 'mine' | 'all', calls: (n: number) => boolean) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await fetch(`${base}/api/mcp-actions/ui/v1/usage?scope=${scope}&period=24h`, {
+      headers: { Authorization: `Bearer ${guestToken}` },
+    });
+    expect(res.status).toBe(200);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const body = (await res.json()) as any;
+    if (calls(body.totals.calls) || Date.now() > deadline) return body;
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
+
+describe('the Usage tab, as the guest (the template app allows every permission)', () => {
+  it("shows the guest's own calls, the rate limit and what is left, with charts", async () => {
+    const before = (await usageOf('mine', () => true)).totals.calls as number;
+    const answers = [];
+    for (const message of ['one', 'two', 'three']) {
+      answers.push(await callTool(mcpUrl, 'browser-check.echo', { message }, { token: guestToken }));
+    }
+    expect(answers.map(a => a.status)).toEqual([200, 200, 429]);
+    expect(answers[2].error?.code).toBe(-32023);
+    const mine = await usageOf('mine', n => n >= before + 3);
+    expect(mine.totals.calls).toBe(before + 3);
+    expect(mine.totals.byOutcome.rate_limited).toBe(1);
+
+    await page.getByRole('tab', { name: 'Usage' }).click();
+    const calls = page.locator('[data-stat="Calls"]');
+    await calls.waitFor();
+    await expect(calls.textContent()).resolves.toBe(String(mine.totals.calls));
+    await expect(page.locator('[data-stat="Rate limited"]').textContent()).resolves.toBe('1');
+    const limits = page.getByRole('table', { name: 'Your rate limits' });
+    await expect(limits.getByRole('row').nth(1).textContent()).resolves.toBe(
+      'echo-per-daybrowser-check.echoall2 calls / 1d0 of 2',
+    );
+    const echo = page.getByRole('table', { name: 'Usage by tool' }).getByRole('row', { name: /browser-check\.echo/ });
+    await expect(echo.getByRole('cell').nth(2).textContent()).resolves.toBe('3');
+    await expect(echo.getByRole('cell').nth(4).textContent()).resolves.toBe('1');
+    await expect(
+      page.getByRole('table', { name: 'Your clients' }).getByRole('cell', { name: 'tasks-fetch', exact: true }).isVisible(),
+    ).resolves.toBe(true);
+    // Real charts: bars drawn in the SVG of the series and of the top tools.
+    await expect(page.locator('[data-chart="series"] .recharts-bar-rectangle path').count()).resolves.toBeGreaterThan(0);
+    await expect(page.locator('[data-chart="tools"] .recharts-bar-rectangle path').count()).resolves.toBeGreaterThan(0);
+    await shot(page, 'usage-mine');
+  });
+
+  it("shows everyone's to a permitted person, filters it, and downloads the CSV", async () => {
+    const all = await usageOf('all', () => true);
+    expect(all.mayReadAll).toBe(true);
+    await page.getByRole('button', { name: /Whose calls/ }).click();
+    await page.getByRole('option', { name: 'Everyone' }).click();
+    const principals = page.getByRole('table', { name: 'Usage by principal' });
+    await principals.waitFor();
+    await expect(principals.getByRole('cell', { name: 'user:development/guest' }).isVisible()).resolves.toBe(true);
+    await expect(page.locator('[data-chart="principals"] .recharts-bar-rectangle path').count()).resolves.toBeGreaterThan(0);
+    await shot(page, 'usage-all');
+
+    await page.getByRole('button', { name: /^Tool/ }).click();
+    await page.getByRole('option', { name: 'browser-check.echo' }).click();
+    await page.locator('[data-stat="Calls"]', { hasText: /^3$/ }).waitFor();
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('mcp-actions-usage-all-24h.csv');
+    const text = readFileSync((await download.path())!, 'utf8');
+    const rows = text.trimEnd().split('\r\n');
+    expect(rows[0]).toBe('minute,server,tool,principal,client,client_version,outcome,calls,duration_ms,avg_ms,result_bytes');
+    const cells = rows.slice(1).map(r => r.split(','));
+    expect(cells.every(c => c[2] === 'browser-check.echo' && c[3] === 'user:development/guest')).toBe(true);
+    expect(cells.reduce((n, c) => n + Number(c[7]), 0)).toBe(3);
+    expect(cells.filter(c => c[6] === 'rate_limited').reduce((n, c) => n + Number(c[7]), 0)).toBe(1);
+  });
+});
+
 describe('the secrets page, as the guest', () => {
   it('a call that needs a secret links to the form; the guest submits it; the retry runs with it', async () => {
     const first = await urlElicitingCall(mcpUrl, guestToken, 'browser-check.deploy', { service: 'api' });

@@ -1,6 +1,6 @@
 // Copied into the create-app app's backend by scripts/browser-check.sh: a real plugin
 // (`browser-check`) registering real actions, one that runs long enough to be cancelled from
-// the page as an MCP task, one that says who called, and one that needs a secret (given on
+// the page as an MCP task, one that echoes (rate limited, for the Usage tab), one that says who called, and one that needs a secret (given on
 // the page's secrets form, never as an argument).
 import { createHash } from 'node:crypto';
 import { createBackendPlugin } from '@backstage/backend-plugin-api';
@@ -43,6 +43,17 @@ export default createBackendPlugin({
               tokenSha256: createHash('sha256').update(secrets.token).digest('hex'),
             },
           }),
+        });
+        registry.register({
+          name: 'echo',
+          title: 'Echo',
+          description: 'Says back the message it was given.',
+          attributes: { readOnly: true, idempotent: true },
+          schema: {
+            input: z => z.object({ message: z.string().describe('What to say back') }),
+            output: z => z.object({ message: z.string() }),
+          },
+          action: async ({ input }) => ({ output: { message: input.message } }),
         });
         registry.register({
           name: 'whoami',

@@ -26,6 +26,7 @@ pub struct UsageQuery<'a> {
     pub scope: Option<&'a str>,
     /// `24h` (default), `7d` or `30d`.
     pub period: Option<&'a str>,
+    /// A server key, or `/v1` for the default server.
     pub server: Option<&'a str>,
     pub tool: Option<&'a str>,
     pub principal: Option<&'a str>,
@@ -147,7 +148,10 @@ impl<H: ActionHost> Engine<H> {
             }
         };
         let filters = Filters {
-            server: query.server.map(str::to_owned),
+            // The default server `/v1` has no key; its rows are kept under "".
+            server: query
+                .server
+                .map(|s| if s == "/v1" { "" } else { s }.to_owned()),
             tool: query.tool.map(str::to_owned),
             principal: query.principal.filter(|_| everyone).map(str::to_owned),
         };

@@ -10,6 +10,8 @@ import type {
   ServersResponse,
   TasksResponse,
   ToolsResponse,
+  UsageQuery,
+  UsageReport,
 } from './types';
 
 /** The backend plugin's JSON API for this page, as the signed-in user. */
@@ -19,6 +21,10 @@ export interface McpActionsApi {
   getTools(key: string | null): Promise<ToolsResponse>;
   getTasks(): Promise<TasksResponse>;
   cancelTask(taskId: string): Promise<McpTask>;
+  /** The usage report: the user's own, or everyone's with `mcp-actions.usage.read`. */
+  getUsage(query: UsageQuery): Promise<UsageReport>;
+  /** The same usage as CSV (one line per minute, server, tool, principal, client, outcome). */
+  getUsageCsv(query: UsageQuery): Promise<Blob>;
   /** A pending request for secrets (`GET /v1/elicitations/{id}`), for the secrets page. */
   getElicitation(elicitationId: string): Promise<ElicitationResponse>;
   /**
@@ -49,6 +55,14 @@ export class McpActionsClient implements McpActionsApi {
     return (await response.json()) as T;
   }
 
+  private static usagePath(query: UsageQuery, format: 'json' | 'csv') {
+    const params = new URLSearchParams({ scope: query.scope, period: query.period, format });
+    if (query.server) params.set('server', query.server);
+    if (query.tool) params.set('tool', query.tool);
+    if (query.principal && query.scope === 'all') params.set('principal', query.principal);
+    return `/ui/v1/usage?${params}`;
+  }
+
   /** The page's own API, under `/ui/v1`. */
   private call<T>(path: string, init?: RequestInit): Promise<T> {
     return this.request<T>(`/ui/v1${path}`, init);
@@ -72,6 +86,18 @@ export class McpActionsClient implements McpActionsApi {
       { method: 'POST' },
     );
     return task;
+  }
+
+  getUsage(query: UsageQuery) {
+    return this.request<UsageReport>(McpActionsClient.usagePath(query, 'json'));
+  }
+
+  async getUsageCsv(query: UsageQuery) {
+    const base = await this.deps.discoveryApi.getBaseUrl('mcp-actions');
+    const path = McpActionsClient.usagePath(query, 'csv');
+    const response = await this.deps.fetchApi.fetch(`${base}${path}`);
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    return response.blob();
   }
 
   getElicitation(elicitationId: string) {

@@ -98,3 +98,86 @@ export interface ElicitationResponse {
   csrfToken: string;
   expiresAt: string;
 }
+
+/** How a tool call ended, as the usage counts it. */
+export type UsageOutcome =
+  | 'success'
+  | 'tool_error'
+  | 'protocol_error'
+  | 'rate_limited'
+  | 'read_only'
+  | 'permission'
+  | 'secrets_missing';
+
+/** The numbers of a group of calls (a point of the series, a tool, a principal, a client). */
+export interface UsageNumbers {
+  calls: number;
+  byOutcome: Record<UsageOutcome, number>;
+  /** Tool errors and protocol errors over calls (0..1). */
+  errorRate: number;
+  /** The upper bound of the duration bucket under which 95 % finished; null: no calls or over a minute. */
+  p95Ms: number | null;
+  avgMs: number;
+  resultBytes: number;
+}
+
+export interface UsageToolRow extends UsageNumbers {
+  tool: string;
+  /** null: the default server `/v1`. */
+  server: string | null;
+  lastSeen: string;
+}
+export interface UsagePrincipalRow extends UsageNumbers {
+  principal: string;
+  lastSeen: string;
+}
+export interface UsageClientRow extends UsageNumbers {
+  /** `(not given)` when the client sent no clientInfo. */
+  client: string;
+  version: string;
+  lastSeen: string;
+}
+
+/** A rate-limit rule that counts the signed-in user, and what is left of it. */
+export interface UsageLimit {
+  rule: string;
+  tool?: string | null;
+  server?: string | null;
+  limit: number;
+  /** `30s`, `1m`, `1h`, `1d`. */
+  window: string;
+  remaining: number;
+}
+
+export type UsagePeriod = '24h' | '7d' | '30d';
+export type UsageScope = 'mine' | 'all';
+
+/** What the page asks of `GET /ui/v1/usage`. */
+export interface UsageQuery {
+  scope: UsageScope;
+  period: UsagePeriod;
+  /** A server key, or `/v1` for the default server. */
+  server?: string;
+  tool?: string;
+  /** Everyone's usage only. */
+  principal?: string;
+}
+
+/** What `GET /api/mcp-actions/ui/v1/usage` answers. */
+export interface UsageReport {
+  scope: UsageScope;
+  period: UsagePeriod;
+  since: string;
+  stepMs: number;
+  /** `mcpActions.usage.enabled`. */
+  enabled: boolean;
+  /** The signed-in user holds `mcp-actions.usage.read` (everyone's usage). */
+  mayReadAll: boolean;
+  totals: UsageNumbers;
+  series: Array<UsageNumbers & { start: string }>;
+  tools: UsageToolRow[];
+  clients: UsageClientRow[];
+  /** Everyone's usage only. */
+  principals?: UsagePrincipalRow[];
+  limits: UsageLimit[];
+}

@@ -40,6 +40,8 @@ function fakeApi(overrides: Partial<McpActionsApi> = {}) {
     cancelTask: jest.fn(),
     getElicitation: jest.fn(() => new Promise<never>(() => {})),
     submitSecrets: jest.fn(),
+    getUsage: jest.fn(),
+    getUsageCsv: jest.fn(),
     ...overrides,
   } as jest.Mocked<McpActionsApi>;
 }
@@ -119,6 +121,7 @@ describe('McpActionsPage', () => {
       'Servers and tools',
       'Connect a client',
       'My tasks',
+      'Usage',
     ]);
     expect(screen.getByRole('tab', { name: 'Servers and tools' })).toHaveAttribute(
       'aria-selected',

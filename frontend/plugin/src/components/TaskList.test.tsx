@@ -34,6 +34,8 @@ function fakeApi(overrides: Partial<McpActionsApi> = {}) {
     cancelTask: jest.fn(async (id: string) => ({ ...working, taskId: id, status: 'cancelled' })),
     getElicitation: jest.fn(),
     submitSecrets: jest.fn(),
+    getUsage: jest.fn(),
+    getUsageCsv: jest.fn(),
     ...overrides,
   } as jest.Mocked<McpActionsApi>;
 }

@@ -66,6 +66,8 @@ function fakeApi(getTools: McpActionsApi['getTools']) {
     cancelTask: jest.fn(),
     getElicitation: jest.fn(),
     submitSecrets: jest.fn(),
+    getUsage: jest.fn(),
+    getUsageCsv: jest.fn(),
   } as jest.Mocked<McpActionsApi>;
 }
 
