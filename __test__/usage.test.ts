@@ -1,5 +1,7 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
+import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as LegacyTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +49,8 @@ const start = (usage: boolean) =>
       permission: { enabled: true },
       backend: { actions: { pluginSources: ['testing'] } },
       mcpActions: {
+        // 2025 sessions, so a 1.x client's clientInfo (said once, at initialize) is known.
+        sessions: { stateful: true },
         rateLimits: [{ name: 'echo-two', principal: 'service:*', tool: 'testing.echo', limit: 2, window: '30d' }],
       },
     },
@@ -99,6 +103,13 @@ beforeAll(async () => {
   expect(unknown.code).toBe(-32602);
   const other = await client(denied, deniedGuest, 'cursor-like', '2.0.0');
   await other.callTool({ name: 'testing.echo', arguments: { message: 'mine' } });
+  // A 1.x client in a stateful 2025-11-25 session: named by its initialize's clientInfo.
+  const legacy = new LegacyClient({ name: 'legacy-sdk-like', version: '1.29.0' });
+  await legacy.connect(
+    new LegacyTransport(new URL(denied.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${deniedGuest}` } } }),
+  );
+  await legacy.callTool({ name: 'testing.echo', arguments: { message: 'mine too' } });
+  await legacy.close();
 }, 60_000);
 afterAll(async () => {
   await Promise.all(clients.map(c => c.close()));
@@ -168,9 +179,13 @@ describe('usage, as each caller sees their own', () => {
         response: { statusCode: 403 },
       },
     });
-    const mine = await settled(denied, deniedGuest, 'scope=mine', 1);
-    expect(mine.body.totals.calls).toBe(1);
+    const mine = await settled(denied, deniedGuest, 'scope=mine', 2);
+    expect(mine.body.totals.calls).toBe(2);
     expect(mine.body.mayReadAll).toBe(false);
+    expect(mine.body.clients.map((c: { client: string; version: string }) => `${c.client} ${c.version}`).sort()).toEqual([
+      'cursor-like 2.0.0',
+      'legacy-sdk-like 1.29.0',
+    ]);
   });
 
   it('downloads as CSV: the caller’s own rows, or everyone’s with the permission', async () => {

@@ -226,3 +226,60 @@ async fn the_default_server_is_filtered_as_v1() {
         assert_eq!(body_json(&r)["totals"]["calls"], calls, "server={server}");
     }
 }
+
+#[tokio::test]
+async fn a_stateful_session_names_the_client_of_its_initialize() {
+    let f = usage_fixture(json!({"sessions": {"stateful": true}}));
+    let ctx = CallContext {
+        credentials: 1,
+        principal: ALICE.into(),
+        request: None,
+        trace: None,
+    };
+    let post = |session: Option<String>, body: String| {
+        let ctx = ctx.clone();
+        let engine = &f.engine;
+        async move {
+            let req = mcp_actions_backend::PostRequest {
+                session_id: session.as_deref(),
+                accept: Some(ACCEPT),
+                content_type: Some("application/json"),
+                protocol_version: session.as_ref().map(|_| "2025-11-25"),
+                body: body.as_bytes(),
+                ..Default::default()
+            };
+            engine.handle_post(req, &ctx).await
+        }
+    };
+    let init = request(
+        1,
+        "initialize",
+        json!({"protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "claude-code", "version": "2.1.0"}}),
+    );
+    let opened = post(None, init).await;
+    let session = opened
+        .header("mcp-session-id")
+        .expect("a session")
+        .to_owned();
+    let r = post(Some(session), call(2, "catalog.get-entity")).await;
+    assert_eq!(r.status, 200);
+    f.engine.flush_usage().await;
+    let (_, body) = report(&f, "mine", false).await;
+    let clients: Vec<(String, String, u64)> = body["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["client"].as_str().unwrap().to_owned(),
+                c["version"].as_str().unwrap().to_owned(),
+                c["calls"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        clients,
+        vec![("claude-code".to_owned(), "2.1.0".to_owned(), 1)]
+    );
+}

@@ -152,14 +152,15 @@ impl<H: ActionHost> Engine<H> {
             }
             // A stateful session remembers what its client declared at `initialize`.
             match (&session_header, req.session_id) {
-                (Some(opened), _) => {
-                    if let Some(declared) = body.initialize_capabilities() {
-                        self.sessions.set_capabilities(opened, declared);
-                    }
+                (Some(opened), _) if body.initialize_params().is_some() => {
+                    self.sessions
+                        .set_declared(opened, sessions::declared_of(&body));
                 }
                 (None, Some(id)) if self.config.sessions.stateful => {
-                    request.client_capabilities =
-                        self.sessions.capabilities(id).map(|c| (*c).clone());
+                    if let Some(declared) = self.sessions.declared(id) {
+                        request.client_capabilities = declared.capabilities.clone();
+                        request.client_info = declared.client_info.clone();
+                    }
                 }
                 _ => {}
             }

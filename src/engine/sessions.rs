@@ -14,7 +14,16 @@ use crate::protocol::context::RequestContext;
 use crate::protocol::frame::Frame;
 use crate::protocol::http::{self, sse_message, HttpResponse};
 use crate::protocol::jsonrpc::{self, invalid_request, parse_body, Body, BodyError};
-use crate::session::{SessionError, Sweep, Transport};
+use crate::session::{Declared, SessionError, Sweep, Transport};
+
+/// What the `initialize` request in `body` declares: the capabilities, and the `clientInfo`
+/// the usage names the client by.
+pub(super) fn declared_of(body: &Body) -> Declared {
+    Declared {
+        capabilities: body.initialize_capabilities(),
+        client_info: body.initialize_client_info(),
+    }
+}
 use tracing::error;
 
 /// Where a session id travels, for messages: the legacy query parameter or the header.
@@ -231,10 +240,13 @@ impl<H: ActionHost> Engine<H> {
         // The session remembers what its client declared at `initialize`.
         let mut request = RequestContext::legacy(None);
         if let Some(id) = session {
-            if let Some(declared) = body.initialize_capabilities() {
-                self.sessions.set_capabilities(id, declared);
+            if body.initialize_params().is_some() {
+                self.sessions.set_declared(id, declared_of(&body));
             }
-            request.client_capabilities = self.sessions.capabilities(id).map(|c| (*c).clone());
+            if let Some(declared) = self.sessions.declared(id) {
+                request.client_capabilities = declared.capabilities.clone();
+                request.client_info = declared.client_info.clone();
+            }
         }
         let limited = std::sync::OnceLock::new();
         let scope = Scope {

@@ -71,6 +71,14 @@ impl Body {
     pub fn initialize_capabilities(&self) -> Option<Value> {
         self.initialize_params()?.get("capabilities").cloned()
     }
+
+    /// The `clientInfo` (name, version) of the `initialize` request in this body, if any.
+    pub fn initialize_client_info(&self) -> Option<Value> {
+        self.initialize_params()?
+            .get("clientInfo")
+            .filter(|v| v.is_object())
+            .cloned()
+    }
 }
 
 /// Why a body could not be turned into messages at all.

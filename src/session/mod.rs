@@ -5,4 +5,4 @@ mod id;
 mod table;
 
 pub use id::new_session_id;
-pub use table::{Limits, Session, SessionError, SessionTable, Sweep, Transport};
+pub use table::{Declared, Limits, Session, SessionError, SessionTable, Sweep, Transport};

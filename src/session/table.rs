@@ -28,9 +28,18 @@ pub struct Session {
     pub stream_open: bool,
     /// Whether its stream starts with a priming event (revision 2025-11-25 and later).
     pub primes: bool,
-    /// The capabilities its client declared at `initialize` (what a request of the session
-    /// may be answered with, such as URL elicitation).
-    pub capabilities: Option<std::sync::Arc<serde_json::Value>>,
+    /// What its client declared at `initialize`.
+    pub declared: Option<std::sync::Arc<Declared>>,
+}
+
+/// What a session's client said about itself at `initialize`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Declared {
+    /// Its capabilities: what a request of the session may be answered with, such as URL
+    /// elicitation.
+    pub capabilities: Option<serde_json::Value>,
+    /// Its `clientInfo` (name and version), for the usage.
+    pub client_info: Option<serde_json::Value>,
 }
 
 /// Limits and timers, from `mcpActions.sessions.*`.
@@ -152,7 +161,7 @@ impl SessionTable {
                 last_active: now,
                 stream_open: transport == Transport::LegacySse,
                 primes,
-                capabilities: None,
+                declared: None,
             },
         );
         *inner.per_principal.entry(owner.into()).or_insert(0) += 1;
@@ -160,15 +169,15 @@ impl SessionTable {
     }
 
     /// Remember what the client of session `id` declared at `initialize`.
-    pub fn set_capabilities(&self, id: &str, capabilities: serde_json::Value) {
+    pub fn set_declared(&self, id: &str, declared: Declared) {
         if let Some(session) = self.lock().sessions.get_mut(id) {
-            session.capabilities = Some(std::sync::Arc::new(capabilities));
+            session.declared = Some(std::sync::Arc::new(declared));
         }
     }
 
     /// What the client of session `id` declared at `initialize`, if it is known.
-    pub fn capabilities(&self, id: &str) -> Option<std::sync::Arc<serde_json::Value>> {
-        self.lock().sessions.get(id)?.capabilities.clone()
+    pub fn declared(&self, id: &str) -> Option<std::sync::Arc<Declared>> {
+        self.lock().sessions.get(id)?.declared.clone()
     }
 
     /// Check that `id` is a live session of this transport and server, owned by `owner`,
