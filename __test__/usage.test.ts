@@ -130,6 +130,7 @@ describe('usage, as a permitted person sees everyone’s', () => {
       read_only: 0,
       permission: 0,
       secrets_missing: 0,
+      unconfirmed: 0,
     });
     expect(body.series).toHaveLength(24);
     expect(body.series.reduce((n: number, p: { calls: number }) => n + p.calls, 0)).toBe(8);

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use crate::policy::RateStore;
+use crate::policy::{ConfirmStore, RateStore};
 use crate::secrets::elicitation::ElicitationStore;
 use crate::tasks::TaskStore;
 use crate::usage::UsageStore;
@@ -45,7 +45,7 @@ impl HostError {
 /// database in the shim). Implemented over napi callbacks by the binding, and by plain Rust
 /// in tests.
 pub trait ActionHost:
-    TaskStore + ElicitationStore + RateStore + UsageStore + Send + Sync + 'static
+    TaskStore + ElicitationStore + RateStore + ConfirmStore + UsageStore + Send + Sync + 'static
 {
     /// The actions visible to the caller, as the JSON text of `{ "actions": [...] }`.
     fn list_actions(

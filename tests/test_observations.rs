@@ -55,7 +55,8 @@ async fn each_operation_is_observed_with_its_outcome() {
             tool_count: Some(3),
             error_type: None,
             error: None,
-            seconds: 0.0
+            seconds: 0.0,
+            confirmation: None,
         }]
     );
     let obs = strip(observe(&f, &call("catalog.get-entity")).await);

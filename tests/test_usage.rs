@@ -84,7 +84,7 @@ async fn every_outcome_is_recorded_and_reported_after_the_batch() {
     assert_eq!(
         all["totals"]["byOutcome"],
         json!({"success": 3, "tool_error": 0, "protocol_error": 1, "rate_limited": 1,
-               "read_only": 1, "permission": 1, "secrets_missing": 0})
+               "read_only": 1, "permission": 1, "secrets_missing": 0, "unconfirmed": 0})
     );
     assert!(!all.to_string().contains("secret-argument"));
     let (_, mine) = report(&f, "mine", false).await;

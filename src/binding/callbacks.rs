@@ -126,6 +126,10 @@ pub struct ObservationRecord {
     /// `Name: message` of a tool error, or the JSON-RPC error message.
     pub error: Option<String>,
     pub seconds: f64,
+    /// `tools/call` a `mcpActions.confirm` rule asked about: the rule's name.
+    pub confirmation_rule: Option<String>,
+    /// ... and what it came to: `asked`, `required`, `confirmed`, `declined` or `timed_out`.
+    pub confirmation: Option<String>,
 }
 
 impl From<crate::engine::Observation> for ObservationRecord {
@@ -137,6 +141,8 @@ impl From<crate::engine::Observation> for ObservationRecord {
             error_type: o.error_type,
             error: o.error,
             seconds: o.seconds,
+            confirmation_rule: o.confirmation.as_ref().map(|(rule, _)| rule.clone()),
+            confirmation: o.confirmation.map(|(_, what)| what.to_owned()),
         }
     }
 }

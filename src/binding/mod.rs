@@ -2,6 +2,7 @@
 
 mod admission;
 mod callbacks;
+mod confirm_store;
 mod elicitation_store;
 mod engine;
 mod host;

@@ -18,7 +18,8 @@ use crate::CallContext;
 /// One request of the page's API.
 #[napi(object)]
 pub struct PageRequest {
-    /// `servers`, `tools` (`server`), `tasks`, `cancel` (`taskId`) or `usage`.
+    /// `servers`, `tools` (`server`), `tasks`, `cancel` (`taskId`), `usage`,
+    /// `confirmations`, `confirm` or `decline` (`taskId`: the confirmation's id).
     pub route: String,
     /// Handle of the caller's credentials in the shim's table.
     pub credentials: u32,
@@ -52,6 +53,9 @@ impl McpEngine {
             ("tools", _) => PageRoute::Tools(request.server.as_deref()),
             ("tasks", _) => PageRoute::Tasks,
             ("cancel", Some(id)) => PageRoute::Cancel(id),
+            ("confirmations", _) => PageRoute::Confirmations,
+            ("confirm", Some(id)) => PageRoute::Decide(id, true),
+            ("decline", Some(id)) => PageRoute::Decide(id, false),
             ("usage", _) => PageRoute::Usage(crate::engine::UsageQuery {
                 scope: request.scope.as_deref(),
                 period: request.period.as_deref(),

@@ -79,6 +79,14 @@ pub struct TaskStoreRequest {
     /// missing). `readUsage` (`nowMs`: the first minute, `owner`: only that principal's).
     /// `sweepUsage`: delete rows of minutes before `nowMs`, answer `count`.
     pub usage: Option<Vec<UsageRow>>,
+    /// `createConfirmation`: the row.
+    pub confirmation: Option<ConfirmationRow>,
+    /// `loadConfirmation`, `setConfirmation` (with `owner`, `fromStatus`, `status`).
+    pub confirmation_id: Option<String>,
+    /// `setConfirmation`: the status it must have to change.
+    pub from_status: Option<String>,
+    /// `takeConfirmation` (with `owner`): the newest confirmed one with this binding.
+    pub binding: Option<String>,
 }
 
 /// The store's answer.
@@ -104,6 +112,10 @@ pub struct TaskStoreReply {
     pub rate_counts: Option<Vec<RateCountRow>>,
     /// `readUsage`: the rows.
     pub usage: Option<Vec<UsageRow>>,
+    /// `loadConfirmation`, `takeConfirmation` (the row, used): the row, when there is one.
+    pub confirmation: Option<ConfirmationRow>,
+    /// `pendingConfirmations` (with `owner`): the rows, newest first.
+    pub confirmations: Option<Vec<ConfirmationRow>>,
 }
 
 /// `(request: TaskStoreRequest) => Promise<TaskStoreReply>`
@@ -136,7 +148,35 @@ pub(super) fn request(op: &str, now_ms: u64) -> TaskStoreRequest {
         action_id: None,
         rate_counts: None,
         usage: None,
+        confirmation: None,
+        confirmation_id: None,
+        from_status: None,
+        binding: None,
     }
+}
+
+/// One row of `mcp_actions_confirmations`. Times are milliseconds since the Unix epoch.
+#[napi(object)]
+pub struct ConfirmationRow {
+    pub confirmation_id: String,
+    /// The caller who was asked: the only one who may answer, and whose call may use it.
+    pub owner: String,
+    /// SHA-256 of the server, tool and exact arguments.
+    pub binding: String,
+    /// `""`: the default server.
+    pub server: String,
+    pub tool: String,
+    pub action_id: String,
+    pub action_title: Option<String>,
+    pub question: String,
+    /// The arguments' JSON text, shown to the owner (at most 4 KiB).
+    pub arguments: String,
+    pub rule: String,
+    pub client: Option<String>,
+    /// `pending`, `confirmed`, `declined` or `used`.
+    pub status: String,
+    pub created_ms: f64,
+    pub expires_ms: f64,
 }
 
 /// One row of `mcp_elicitations`. Times are milliseconds since the Unix epoch.
@@ -190,7 +230,7 @@ pub struct UsageRow {
     pub client: String,
     pub client_version: String,
     /// `success`, `tool_error`, `protocol_error`, `rate_limited`, `read_only`, `permission`
-    /// or `secrets_missing`.
+    /// `secrets_missing` or `unconfirmed`.
     pub outcome: String,
     pub calls: f64,
     pub duration_ms: f64,

@@ -93,6 +93,10 @@ pub struct EngineConfig {
     pub tasks: TasksConfig,
     /// `mcpActions.rateLimits`.
     pub rate_limits: Vec<crate::policy::RateRule>,
+    /// `mcpActions.confirm`: calls a person confirms before they run.
+    pub confirm: Vec<crate::policy::ConfirmRule>,
+    /// `mcpActions.confirmTimeout`: how long a 2025 session's client has to answer.
+    pub confirm_timeout: Duration,
     /// `mcpActions.usage`.
     pub usage: UsageConfig,
     /// `mcpActions.schemas`: tool schemas portable (rewritten) or as declared.
@@ -155,6 +159,8 @@ impl Default for EngineConfig {
             max_request_body_bytes: 4 * 1024 * 1024,
             tasks: TasksConfig::default(),
             rate_limits: Vec::new(),
+            confirm: Vec::new(),
+            confirm_timeout: Duration::from_secs(120),
             usage: UsageConfig::default(),
             schemas: SchemaMode::Portable,
             result_ttl: Duration::from_secs(600),
@@ -264,6 +270,13 @@ impl EngineConfig {
             )?,
             tasks: raw.tasks.validate()?,
             rate_limits: policy::rate_rules(&raw.rate_limits, &servers)?,
+            confirm: policy::confirm_rules(&raw.confirm, &servers)?,
+            confirm_timeout: seconds(
+                "mcpActions.confirmTimeout",
+                raw.confirm_timeout,
+                defaults.confirm_timeout,
+                1.0..=900.0,
+            )?,
             usage: raw.usage.validate()?,
             actions_filter,
             tool_call_timeout: seconds(

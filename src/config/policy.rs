@@ -1,6 +1,6 @@
-//! What the team running the plugin sets for operating it: `mcpActions.rateLimits` (the
-//! rules as the shim hands them over, checked once at startup; a rule that cannot work is an
-//! error naming it) and `mcpActions.usage`.
+//! What the team running the plugin sets for operating it: `mcpActions.rateLimits` and
+//! `mcpActions.confirm` (the rules as the shim hands them over, checked once at startup; a
+//! rule that cannot work is an error naming it) and `mcpActions.usage`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::values::{config_error, whole, ConfigError};
 use super::ServerConfig;
 use crate::policy::limits::parse_window;
-use crate::policy::{CallMatch, RateRule};
+use crate::policy::{CallMatch, ConfirmRule, RateRule};
 use crate::tools::AttributeRule;
 
 /// One rule of `mcpActions.rateLimits`.
@@ -26,6 +26,87 @@ pub struct RawRateLimit {
     pub server: Option<String>,
     pub limit: Option<f64>,
     pub window: Option<String>,
+}
+
+/// The match keys of a rule, as configured (the same in every policy).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawMatch {
+    pub name: Option<String>,
+    pub principal: Option<String>,
+    pub tool: Option<String>,
+    pub destructive: Option<bool>,
+    pub read_only: Option<bool>,
+    pub idempotent: Option<bool>,
+    pub server: Option<String>,
+}
+
+impl RawRateLimit {
+    fn matched(&self) -> RawMatch {
+        RawMatch {
+            name: self.name.clone(),
+            principal: self.principal.clone(),
+            tool: self.tool.clone(),
+            destructive: self.destructive,
+            read_only: self.read_only,
+            idempotent: self.idempotent,
+            server: self.server.clone(),
+        }
+    }
+}
+
+/// A rule's match, or the error naming the key that cannot work.
+fn call_match(
+    r: &RawMatch,
+    servers: &BTreeMap<String, ServerConfig>,
+    named: impl Fn(&str, String) -> ConfigError,
+) -> Result<CallMatch, ConfigError> {
+    if let Some(server) = r.server.as_deref() {
+        if !servers.contains_key(server) {
+            return Err(named(
+                "server",
+                format!("no server \"{server}\" in mcpActions.servers"),
+            ));
+        }
+    }
+    let attributes = AttributeRule {
+        destructive: r.destructive,
+        read_only: r.read_only,
+        idempotent: r.idempotent,
+    };
+    CallMatch::new(
+        r.principal.as_deref(),
+        r.tool.as_deref(),
+        attributes,
+        r.server.as_deref(),
+    )
+    .map_err(|(key, e)| named(key, format!("not a valid glob: {e}")))
+}
+
+/// `mcpActions.confirm`: each entry a match (the keys of the rate-limit rules); `name` is
+/// optional (`confirm[0]`, ...).
+pub fn confirm_rules(
+    raw: &[RawMatch],
+    servers: &BTreeMap<String, ServerConfig>,
+) -> Result<Vec<ConfirmRule>, ConfigError> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let name = r
+                .name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| format!("confirm[{i}]"));
+            let named = |key: &str, message: String| {
+                config_error(
+                    format!("mcpActions.confirm[{i}].{key}"),
+                    format!("rule \"{name}\": {message}"),
+                )
+            };
+            let matcher = call_match(r, servers, named)?;
+            Ok(ConfirmRule { name, matcher })
+        })
+        .collect()
 }
 
 /// The validated rules.
@@ -73,26 +154,7 @@ pub fn rate_rules(
                 })?,
                 None => return Err(named("window", "is required (like 1m, 1h or 1d)".into())),
             };
-            if let Some(server) = r.server.as_deref() {
-                if !servers.contains_key(server) {
-                    return Err(named(
-                        "server",
-                        format!("no server \"{server}\" in mcpActions.servers"),
-                    ));
-                }
-            }
-            let attributes = AttributeRule {
-                destructive: r.destructive,
-                read_only: r.read_only,
-                idempotent: r.idempotent,
-            };
-            let matcher = CallMatch::new(
-                r.principal.as_deref(),
-                r.tool.as_deref(),
-                attributes,
-                r.server.as_deref(),
-            )
-            .map_err(|(key, e)| named(key, format!("not a valid glob: {e}")))?;
+            let matcher = call_match(&r.matched(), servers, named)?;
             Ok(RateRule {
                 name,
                 matcher,

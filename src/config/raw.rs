@@ -52,6 +52,8 @@ pub struct RawConfig {
     pub actions_filter: RawFilter,
     /// `mcpActions.toolCallTimeout`, seconds.
     pub tool_call_timeout: Option<f64>,
+    /// `mcpActions.confirmTimeout` (seconds).
+    pub confirm_timeout: Option<f64>,
     /// `mcpActions.progressInterval`, seconds.
     pub progress_interval: Option<f64>,
     /// `mcpActions.sourceListTimeout`, seconds (used by the shim's registry client).
@@ -65,6 +67,9 @@ pub struct RawConfig {
     /// `mcpActions.rateLimits`.
     #[serde(default)]
     pub rate_limits: Vec<super::RawRateLimit>,
+    /// `mcpActions.confirm`.
+    #[serde(default)]
+    pub confirm: Vec<super::policy::RawMatch>,
     /// `mcpActions.usage`.
     #[serde(default)]
     pub usage: super::RawUsage,

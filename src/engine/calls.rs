@@ -11,6 +11,7 @@ use tracing::{debug, warn};
 
 use super::answers::{answer_of, Answer, Invocation};
 use super::cancel::{CallKey, Cancelled};
+use super::confirm::{ConfirmStep, Decided};
 use super::observe::Timer;
 use super::secrets::{needs_secrets, SecretsStep};
 use super::{progress, Engine, Observation, ProgressSink, Scope};
@@ -83,7 +84,10 @@ impl<H: ActionHost> Engine<H> {
             .and_then(Value::as_str)
             .map(str::to_owned);
         let mut failure = None;
-        let outcome = self.call_tool_inner(params, scope, ctx, &mut failure).await;
+        let mut decided = None;
+        let outcome = self
+            .call_tool_inner(params, scope, ctx, &mut failure, &mut decided)
+            .await;
         let seconds = timer.seconds();
         if let Some(tool) = tool.as_deref() {
             self.record_usage(tool, &outcome, failure.as_deref(), seconds, scope, ctx);
@@ -100,6 +104,7 @@ impl<H: ActionHost> Engine<H> {
             error_type,
             error,
             seconds,
+            confirmation: decided,
         });
         outcome
     }
@@ -164,6 +169,7 @@ impl<H: ActionHost> Engine<H> {
         scope: &Scope<'_>,
         ctx: &CallContext,
         failure: &mut Option<String>,
+        decided: &mut Option<Decided>,
     ) -> Outcome {
         let mut params = params_object(params)?;
         let name = match params.remove("name") {
@@ -207,6 +213,16 @@ impl<H: ActionHost> Engine<H> {
             None => self.lookup(&name, scope, ctx).await?.ok_or_else(unknown)?,
         };
         self.within_rate_limits(&name, scope, ctx).await?;
+        if let Some(rule) = self.confirm_rule(&name, scope, ctx).await? {
+            let step = self
+                .confirmed(
+                    rule, &name, &action_id, &input, &params, scope, ctx, failure, decided,
+                )
+                .await?;
+            if let ConfirmStep::Answer(answer) = step {
+                return Ok(answer);
+            }
+        }
         let running = self.admit_call(&ctx.principal)?;
         // Trace context from `_meta` travels with the call for the host's span.
         let traced;

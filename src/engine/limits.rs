@@ -26,6 +26,25 @@ const CLAIMS_PER_CALL: usize = 8;
 impl<H: ActionHost> Engine<H> {
     /// Admit a call of `tool` under the rate limits, or its refusal (noted in `scope` for the
     /// HTTP answer).
+    /// The attributes of the action behind `tool`, as its annotations say (policies that
+    /// match on attributes).
+    pub(super) async fn attributes_of(
+        &self,
+        tool: &str,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+    ) -> Result<Option<Attributes>, ErrorData> {
+        let tools = self.scoped_tools(scope, ctx).await?;
+        Ok(tools.iter().find(|t| t.tool.name == tool).map(|t| {
+            let a = t.tool.annotations.clone().unwrap_or_default();
+            Attributes {
+                destructive: a.destructive_hint,
+                idempotent: a.idempotent_hint,
+                read_only: a.read_only_hint,
+            }
+        }))
+    }
+
     pub(super) async fn within_rate_limits(
         &self,
         tool: &str,
@@ -43,15 +62,7 @@ impl<H: ActionHost> Engine<H> {
         };
         let attributes: Option<Attributes>;
         if self.limiter.needs_attributes(&facts) {
-            let tools = self.scoped_tools(scope, ctx).await?;
-            attributes = tools.iter().find(|t| t.tool.name == tool).map(|t| {
-                let a = t.tool.annotations.clone().unwrap_or_default();
-                Attributes {
-                    destructive: a.destructive_hint,
-                    idempotent: a.idempotent_hint,
-                    read_only: a.read_only_hint,
-                }
-            });
+            attributes = self.attributes_of(tool, scope, ctx).await?;
             facts.attributes = attributes.as_ref();
         }
         let mut decided = self.limiter.admit(&facts, now_ms());

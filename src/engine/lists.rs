@@ -103,6 +103,7 @@ impl<H: ActionHost> Engine<H> {
             error_type: outcome.as_ref().err().map(|e| e.code.0.to_string()),
             error: outcome.as_ref().err().map(|e| e.message.to_string()),
             seconds: timer.seconds(),
+            confirmation: None,
         });
         outcome.map(|(raw, _)| raw)
     }

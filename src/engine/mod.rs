@@ -4,6 +4,7 @@
 mod answers;
 mod calls;
 mod cancel;
+mod confirm;
 mod dispatch;
 mod elicitations;
 mod inflight;
@@ -86,6 +87,8 @@ pub struct Engine<H> {
     /// Elicitations started in a session of this instance, by id: the session to tell
     /// (`notifications/elicitation/complete`) when the user submits.
     asked_in: secrets::AskedIn,
+    /// Confirmations asked down 2025 streams, waiting for the client's response.
+    asked_now: confirm::AskedNow,
 }
 
 /// Status of the answer to an abandoned request (nobody reads it: the client is gone).
@@ -188,6 +191,7 @@ impl<H: ActionHost> Engine<H> {
             runs: tasks::Runs::default(),
             search_indexes: SearchIndexes::default(),
             asked_in: secrets::AskedIn::default(),
+            asked_now: confirm::AskedNow::default(),
             server_info: std::iter::once(None)
                 .chain(config.servers.keys().cloned().map(Some))
                 .filter_map(|key| {

@@ -18,6 +18,10 @@ pub struct Observation {
     /// What went wrong, for the audit event (`Name: message`).
     pub error: Option<String>,
     pub seconds: f64,
+    /// A `mcpActions.confirm` rule asked about this call: its name, and `asked` (the client
+    /// was asked and answers on the retry), `required` (the answer sends the user to the
+    /// page), `confirmed`, `declined` or `timed_out`.
+    pub confirmation: Option<(String, &'static str)>,
 }
 
 /// The observations of one request (batches run concurrently, hence the lock).

@@ -32,6 +32,10 @@ pub enum PageRoute<'a> {
     Cancel(&'a str),
     /// `GET /ui/v1/usage?scope=&period=&server=&tool=&principal=`.
     Usage(super::UsageQuery<'a>),
+    /// `GET /ui/v1/confirmations`: the caller's pending confirmations.
+    Confirmations,
+    /// `POST /ui/v1/confirmations/{id}/confirm` (`true`) or `/decline` (`false`).
+    Decide(&'a str, bool),
 }
 
 fn ok(body: &impl Serialize) -> HttpResponse {
@@ -89,6 +93,8 @@ impl<H: ActionHost> Engine<H> {
             PageRoute::Tasks => self.page_tasks(ctx).await,
             PageRoute::Cancel(id) => self.page_cancel(id, ctx).await,
             PageRoute::Usage(query) => self.page_usage(&query, ctx).await,
+            PageRoute::Confirmations => self.page_confirmations(ctx).await,
+            PageRoute::Decide(id, yes) => self.page_decide(id, yes, ctx).await,
         }
     }
 

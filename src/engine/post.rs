@@ -330,7 +330,12 @@ impl<H: ActionHost> Engine<H> {
                 }
                 None
             }
-            Incoming::Response => None,
+            Incoming::Response { id, answer } => {
+                if let Some(session) = scope.session {
+                    self.answered(session, &id, answer);
+                }
+                None
+            }
         }
     }
 }

@@ -77,6 +77,7 @@ impl<H: ActionHost> Engine<H> {
             error_type,
             error,
             seconds: timer.seconds(),
+            confirmation: None,
         });
         outcome
     }

@@ -51,6 +51,7 @@ fn outcome_of(answer: &Answer, failure: Option<&str>, read_only: bool) -> Outcom
         {
             Outcome::SecretsMissing
         }
+        (Ok(_), Some(f)) if f.starts_with("Confirmation") => Outcome::Unconfirmed,
         (Ok(_), Some(_)) => Outcome::ToolError,
         (Ok(_), None) => Outcome::Success,
     }

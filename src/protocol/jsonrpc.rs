@@ -26,8 +26,9 @@ pub enum Incoming {
         method: String,
         params: Option<Value>,
     },
-    /// A client's response to a server request: accepted, no answer.
-    Response,
+    /// A client's response to a server request: accepted, no answer. `answer`: its
+    /// `result`, or its `error` object.
+    Response { id: RequestId, answer: Value },
     /// Not a JSON-RPC message. Answered with -32600 and the id when one could be read.
     Invalid { id: RequestId, reason: &'static str },
 }
@@ -149,7 +150,13 @@ pub fn classify(value: Value) -> Incoming {
             reason: "\"method\" must be a string",
         },
         None if id.is_some() && (obj.contains_key("result") || obj.contains_key("error")) => {
-            Incoming::Response
+            Incoming::Response {
+                id: echo_id,
+                answer: obj
+                    .remove("result")
+                    .or_else(|| obj.remove("error"))
+                    .unwrap_or(Value::Null),
+            }
         }
         None => Incoming::Invalid {
             id: echo_id,

@@ -170,6 +170,8 @@ pub struct MemoryTaskStore {
     pub(crate) rate_counts: Mutex<HashMap<(String, String, u64), u64>>,
     /// Usage rows (`crate::usage::store`) by key id.
     pub(crate) usage: Mutex<HashMap<String, UsageRow>>,
+    /// Confirmations (`crate::policy::confirm`) by id.
+    pub(crate) confirmations: Mutex<HashMap<String, crate::policy::Confirmation>>,
 }
 
 type UsageRow = (

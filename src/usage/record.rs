@@ -30,10 +30,13 @@ pub enum Outcome {
     Permission,
     /// The action needs secrets the caller has not given yet.
     SecretsMissing,
+    /// `mcpActions.confirm` asked its caller, who declined, did not answer in time, or has
+    /// not answered yet (the call did not run).
+    Unconfirmed,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 7] = [
+    pub const ALL: [Outcome; 8] = [
         Outcome::Success,
         Outcome::ToolError,
         Outcome::ProtocolError,
@@ -41,6 +44,7 @@ impl Outcome {
         Outcome::ReadOnly,
         Outcome::Permission,
         Outcome::SecretsMissing,
+        Outcome::Unconfirmed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +56,7 @@ impl Outcome {
             Outcome::ReadOnly => "read_only",
             Outcome::Permission => "permission",
             Outcome::SecretsMissing => "secrets_missing",
+            Outcome::Unconfirmed => "unconfirmed",
         }
     }
 

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use mcp_actions_backend::policy::{RateCount, RateStore};
+use mcp_actions_backend::policy::confirm::Status as ConfirmStatus;
+use mcp_actions_backend::policy::{ConfirmStore, Confirmation, RateCount, RateStore};
 use mcp_actions_backend::protocol::context::TraceContext;
 use mcp_actions_backend::secrets::elicitation::{Elicitation, ElicitationStore};
 use mcp_actions_backend::tasks::{
@@ -127,6 +128,42 @@ impl ElicitationStore for TestHost {
         now_ms: u64,
     ) -> Result<Option<String>, StoreError> {
         self.tasks.find_submitted(owner, action_id, now_ms).await
+    }
+}
+
+impl ConfirmStore for TestHost {
+    async fn create_confirmation(&self, c: &Confirmation) -> Result<(), StoreError> {
+        self.tasks.create_confirmation(c).await
+    }
+    async fn load_confirmation(&self, id: &str) -> Result<Option<Confirmation>, StoreError> {
+        self.tasks.load_confirmation(id).await
+    }
+    async fn set_confirmation(
+        &self,
+        id: &str,
+        owner: &str,
+        from: ConfirmStatus,
+        to: ConfirmStatus,
+        now_ms: u64,
+    ) -> Result<bool, StoreError> {
+        self.tasks
+            .set_confirmation(id, owner, from, to, now_ms)
+            .await
+    }
+    async fn take_confirmation(
+        &self,
+        owner: &str,
+        binding: &str,
+        now_ms: u64,
+    ) -> Result<Option<Confirmation>, StoreError> {
+        self.tasks.take_confirmation(owner, binding, now_ms).await
+    }
+    async fn pending_confirmations(
+        &self,
+        owner: &str,
+        now_ms: u64,
+    ) -> Result<Vec<Confirmation>, StoreError> {
+        self.tasks.pending_confirmations(owner, now_ms).await
     }
 }
 

@@ -107,7 +107,8 @@ export type UsageOutcome =
   | 'rate_limited'
   | 'read_only'
   | 'permission'
-  | 'secrets_missing';
+  | 'secrets_missing'
+  | 'unconfirmed';
 
 /** The numbers of a group of calls (a point of the series, a tool, a principal, a client). */
 export interface UsageNumbers {

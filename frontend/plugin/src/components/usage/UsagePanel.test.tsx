@@ -15,6 +15,7 @@ const numbers = (calls: number, extra: Partial<UsageNumbers['byOutcome']> = {}):
     read_only: 0,
     permission: 0,
     secrets_missing: 0,
+    unconfirmed: 0,
     ...extra,
   };
   const total = Object.values(byOutcome).reduce((a, b) => a + b, 0);

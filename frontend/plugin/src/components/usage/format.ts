@@ -9,6 +9,7 @@ export const OUTCOMES: Array<{ key: UsageOutcome; label: string; color: string }
   { key: 'read_only', label: 'Read-only', color: '#455a64' },
   { key: 'permission', label: 'Permission denied', color: '#ad1457' },
   { key: 'secrets_missing', label: 'Secrets missing', color: '#1565c0' },
+  { key: 'unconfirmed', label: 'Not confirmed', color: '#827717' },
 ];
 
 export const PERIODS: Array<{ value: UsagePeriod; label: string }> = [
@@ -22,10 +23,10 @@ export function outcomesIn(rows: UsageNumbers[]) {
   return OUTCOMES.filter(o => rows.some(r => (r.byOutcome[o.key] ?? 0) > 0));
 }
 
-/** Calls refused before the action ran: rate limited, read-only, permission, secrets missing. */
+/** Calls refused before the action ran: rate limited, read-only, permission, secrets missing, not confirmed. */
 export function refused(row: UsageNumbers): number {
   const b = row.byOutcome;
-  return b.rate_limited + b.read_only + b.permission + b.secrets_missing;
+  return b.rate_limited + b.read_only + b.permission + b.secrets_missing + (b.unconfirmed ?? 0);
 }
 
 /** The label of a point of the series: an hour for 24 h, a day and hour for 7 d, a day for 30 d. */
