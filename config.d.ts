@@ -158,6 +158,39 @@ export interface Config {
     }>;
 
     /**
+     * Ours. Calls a person confirms before they run: a call that matches an entry (the match
+     * keys of the rate-limit rules) asks its caller first, through MCP form elicitation
+     * (2026-07-28: the `input_required` answer and its retry; a 2025 session whose client
+     * declared `elicitation`: `elicitation/create` down its stream), or, when the client
+     * cannot ask, on the page at `/mcp-actions` (Pending confirmations). Declined, or not
+     * answered in time, the action does not run. A confirmation is for that caller, that
+     * tool and those exact arguments, once, within 10 minutes. Off when empty.
+     */
+    confirm?: Array<{
+      /** Named in audit events (`confirm[0]`, ... when unset). */
+      name?: string;
+      /** Glob over the caller (`user:<entity ref>`, `service:<subject>`): who is asked at all. */
+      principal?: string;
+      /** Glob over tool names (e.g. `platform.restart-deployment`). */
+      tool?: string;
+      /** The action's attributes the entry is for, e.g. `{ destructive: true }`. */
+      attributes?: {
+        destructive?: boolean;
+        readOnly?: boolean;
+        idempotent?: boolean;
+      };
+      /** Only calls to this named server (`mcpActions.servers.<key>`). */
+      server?: string;
+    }>;
+
+    /**
+     * Ours. How long a 2025 session's client has to answer a confirmation asked down its
+     * stream, in seconds (1 to 900); then the call does not run.
+     * @default 120
+     */
+    confirmTimeout?: number;
+
+    /**
      * Ours. Usage of the tools: every tool call recorded as names and numbers (time per
      * minute, server, tool, principal, client name and version, outcome, duration, result
      * size; never arguments, results or secrets), aggregated per replica and written to the

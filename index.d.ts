@@ -107,6 +107,29 @@ export declare class McpEngine {
   tasksRunning(): number
 }
 
+/** One row of `mcp_actions_confirmations`. Times are milliseconds since the Unix epoch. */
+export interface ConfirmationRow {
+  confirmationId: string
+  /** The caller who was asked: the only one who may answer, and whose call may use it. */
+  owner: string
+  /** SHA-256 of the server, tool and exact arguments. */
+  binding: string
+  /** `""`: the default server. */
+  server: string
+  tool: string
+  actionId: string
+  actionTitle?: string
+  question: string
+  /** The arguments' JSON text, shown to the owner (at most 4 KiB). */
+  arguments: string
+  rule: string
+  client?: string
+  /** `pending`, `confirmed`, `declined` or `used`. */
+  status: string
+  createdMs: number
+  expiresMs: number
+}
+
 /** One request of the secrets page's API. */
 export interface ElicitationRequest {
   /** `view` (GET) or `submit` (POST with `body`). */
@@ -304,11 +327,18 @@ export interface ObservationRecord {
   /** `Name: message` of a tool error, or the JSON-RPC error message. */
   error?: string
   seconds: number
+  /** `tools/call` a `mcpActions.confirm` rule asked about: the rule's name. */
+  confirmationRule?: string
+  /** ... and what it came to: `asked`, `required`, `confirmed`, `declined` or `timed_out`. */
+  confirmation?: string
 }
 
 /** One request of the page's API. */
 export interface PageRequest {
-  /** `servers`, `tools` (`server`), `tasks`, `cancel` (`taskId`) or `usage`. */
+  /**
+   * `servers`, `tools` (`server`), `tasks`, `cancel` (`taskId`), `usage`,
+   * `confirmations`, `confirm` or `decline` (`taskId`: the confirmation's id).
+   */
   route: string
   /** Handle of the caller's credentials in the shim's table. */
   credentials: number
@@ -448,6 +478,10 @@ export interface TaskStoreReply {
   rateCounts?: Array<RateCountRow>
   /** `readUsage`: the rows. */
   usage?: Array<UsageRow>
+  /** `loadConfirmation`, `takeConfirmation` (the row, used): the row, when there is one. */
+  confirmation?: ConfirmationRow
+  /** `pendingConfirmations` (with `owner`): the rows, newest first. */
+  confirmations?: Array<ConfirmationRow>
 }
 
 /** What the engine asks of the store. */
@@ -491,6 +525,14 @@ export interface TaskStoreRequest {
    * `sweepUsage`: delete rows of minutes before `nowMs`, answer `count`.
    */
   usage?: Array<UsageRow>
+  /** `createConfirmation`: the row. */
+  confirmation?: ConfirmationRow
+  /** `loadConfirmation`, `setConfirmation` (with `owner`, `fromStatus`, `status`). */
+  confirmationId?: string
+  /** `setConfirmation`: the status it must have to change. */
+  fromStatus?: string
+  /** `takeConfirmation` (with `owner`): the newest confirmed one with this binding. */
+  binding?: string
 }
 
 /**
@@ -509,7 +551,7 @@ export interface UsageRow {
   clientVersion: string
   /**
    * `success`, `tool_error`, `protocol_error`, `rate_limited`, `read_only`, `permission`
-   * or `secrets_missing`.
+   * `secrets_missing` or `unconfirmed`.
    */
   outcome: string
   calls: number

@@ -129,14 +129,39 @@ describe('the demo backend', () => {
       arguments: { service: 'payments-service' },
     });
     expect(health.structuredContent).toMatchObject({ service: 'payments-service', status: 'degraded' });
-    const restart = await client.callTool({
-      name: 'platform.restart-deployment',
-      arguments: { service: 'payments-service', environment: 'production' },
+    const args = { service: 'payments-service', environment: 'production' };
+    // The demo confirms every restart (mcpActions.confirm): a static token through a client
+    // that cannot ask is told what it needs, and nothing runs.
+    const refused = await client.callTool({ name: 'platform.restart-deployment', arguments: args });
+    expect(refused.isError).toBe(true);
+    expect((refused.content as Array<{ text: string }>)[0].text).toMatch(
+      /^ConfirmationRequired: This call needs a person's confirmation before it runs \(Restart deployment \(platform\.restart-deployment\) with environment "production", service "payments-service", as service:[^)]+\?\), and it runs as service:.*Use a client that can ask its user \(MCP elicitation\)/,
+    );
+    // A 2026-07-28 client that can ask: the person accepts, the action runs (and refuses
+    // production without a reason, as a readable tool error).
+    const asking = new ModernClient(
+      { name: 'demo-test-confirms', version: '1.0.0' },
+      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    const questions: string[] = [];
+    asking.setRequestHandler('elicitation/create', async request => {
+      questions.push(String(request.params.message));
+      return { action: 'accept', content: { confirm: true } };
     });
-    expect(restart).toEqual({
-      content: [{ type: 'text', text: 'InputError: Restarting production needs a reason' }],
-      isError: true,
-    });
+    await asking.connect(
+      new ModernTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }),
+    );
+    try {
+      const restart = await asking.callTool({ name: 'platform.restart-deployment', arguments: args });
+      expect(questions).toHaveLength(1);
+      expect(questions[0]).toMatch(/^Confirm this call: Restart deployment \(platform\.restart-deployment\)/);
+      expect(restart).toMatchObject({
+        content: [{ type: 'text', text: 'InputError: Restarting production needs a reason' }],
+        isError: true,
+      });
+    } finally {
+      await asking.close();
+    }
   });
 
   it('serves a 2026-07-28 client (SDK 2.x, pinned) on the default and the named server', async () => {

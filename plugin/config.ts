@@ -39,6 +39,19 @@ function readRateLimits(config: RootConfigService) {
   }));
 }
 
+/** `mcpActions.confirm`: the match keys of the rate-limit rules, attributes flattened. */
+function readConfirm(config: RootConfigService) {
+  return (config.getOptionalConfigArray('mcpActions.confirm') ?? []).map(rule => ({
+    name: rule.getOptionalString('name'),
+    principal: rule.getOptionalString('principal'),
+    tool: rule.getOptionalString('tool'),
+    destructive: rule.getOptionalBoolean('attributes.destructive'),
+    readOnly: rule.getOptionalBoolean('attributes.readOnly'),
+    idempotent: rule.getOptionalBoolean('attributes.idempotent'),
+    server: rule.getOptionalString('server'),
+  }));
+}
+
 function origin(url: string | undefined): string[] {
   if (!url) return [];
   try {
@@ -154,6 +167,8 @@ export async function readEngineOptions(
       ttlSeconds: config.getOptionalNumber('mcpActions.results.ttlSeconds'),
     },
     rateLimits: readRateLimits(config),
+    confirm: readConfirm(config),
+    confirmTimeout: config.getOptionalNumber('mcpActions.confirmTimeout'),
     usage: {
       enabled: config.getOptionalBoolean('mcpActions.usage.enabled'),
       retentionDays: config.getOptionalNumber('mcpActions.usage.retentionDays'),

@@ -57,6 +57,18 @@ export function createObserver(options: {
       });
       if (o.errorType) await event.fail({ error: new Error(o.error ?? o.errorType) });
       else await event.success();
+      if (o.confirmation) {
+        // mcpActions.confirm asked about this call: what it came to.
+        const confirmation = await auditor.createEvent({
+          eventId: 'tool-confirmation',
+          severityLevel: 'medium',
+          request: req,
+          meta: { toolName: o.tool, rule: o.confirmationRule, decision: o.confirmation },
+        });
+        if (['declined', 'timed_out'].includes(o.confirmation)) {
+          await confirmation.fail({ error: new Error(`The call was ${o.confirmation.replace('_', ' ')}: it did not run`) });
+        } else await confirmation.success();
+      }
     }
   }
 

@@ -14,8 +14,8 @@ export const PAGE_API_PATH = '/ui/v1';
 
 /**
  * The frontend page's JSON API: the servers, the tools the signed-in user sees on each,
- * that user's MCP tasks, and the usage report (theirs; everyone's with
- * `mcp-actions.usage.read`). Backstage's default auth policy guards these routes; each
+ * that user's MCP tasks, their pending confirmations (`mcpActions.confirm`) with Confirm and
+ * Decline, and the usage report (theirs; everyone's with `mcp-actions.usage.read`). Backstage's default auth policy guards these routes; each
  * answers as the signed-in user only (a service token gets Backstage's `403`), from the
  * same lists and rules the MCP endpoints use.
  */
@@ -88,5 +88,14 @@ export function createPageRouter(options: {
     express.json({ limit: 1024 }),
     answer('cancel', req => ({ taskId: req.params.taskId })),
   );
+  // Confirmations (mcpActions.confirm): the caller's pending ones, and their answer.
+  router.get(`${PAGE_API_PATH}/confirmations`, answer('confirmations'));
+  for (const decision of ['confirm', 'decline'] as const) {
+    router.post(
+      `${PAGE_API_PATH}/confirmations/:confirmationId/${decision}`,
+      express.json({ limit: 1024 }),
+      answer(decision, req => ({ taskId: req.params.confirmationId })),
+    );
+  }
   return router;
 }

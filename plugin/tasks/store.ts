@@ -8,6 +8,7 @@ import type {
   TaskStoreReply,
   TaskStoreRequest,
 } from '../../index';
+import { CONFIRMATIONS, confirmationOp } from './confirmations';
 import { addUsage, claimRates, RATES, readUsage, USAGE } from './counts';
 
 const TABLE = 'mcp_actions_tasks';
@@ -187,12 +188,14 @@ export function createTaskStore(
         const kept = await results().where('expires_ms', '<=', request.nowMs).delete();
         const asked = await elicitations().where('expires_ms', '<=', request.nowMs).delete();
         const rates = await knex(RATES).where('expires_ms', '<=', request.nowMs).delete();
-        if (count + kept + asked + rates > 0) {
+        const confirms = await knex(CONFIRMATIONS).where('expires_ms', '<=', request.nowMs).delete();
+        const swept = count + kept + asked + rates + confirms;
+        if (swept > 0) {
           logger.debug(
-            `swept ${count} expired MCP tasks, ${kept} results, ${asked} requests for secrets and ${rates} rate counts`,
+            `swept ${count} expired MCP tasks, ${kept} results, ${asked} requests for secrets, ${rates} rate counts and ${confirms} confirmations`,
           );
         }
-        return { count: count + kept + asked + rates };
+        return { count: swept };
       }
       case 'putResult': {
         const r = request.result!;
@@ -297,8 +300,11 @@ export function createTaskStore(
         return { usage: await readUsage(knex, request.nowMs, request.owner ?? undefined) };
       case 'sweepUsage':
         return { count: await knex(USAGE).where('minute_ms', '<', request.nowMs).delete() };
-      default:
+      default: {
+        const answer = await confirmationOp(knex, request);
+        if (answer) return answer;
         throw new Error(`unknown task store operation "${request.op}"`);
+      }
     }
   };
 }
