@@ -27,10 +27,16 @@ use super::{Engine, Scope};
 use crate::host::{ActionHost, CallContext};
 use crate::policy::confirm::{binding, Status, CONFIRMATION_TTL_MS, SHOWN_ARGUMENTS};
 use crate::policy::{CallFacts, ConfirmRule, Confirmation};
-use crate::protocol::http::{sse_message, HttpResponse};
+use crate::protocol::http::sse_message;
 use crate::protocol::jsonrpc::{internal_error, to_raw};
 use crate::tasks::new_task_id;
 use crate::tools::{result, Attributes};
+
+mod page;
+mod question;
+
+pub(crate) use question::declares_form_elicitation;
+use question::{decision, in_words, requested_schema};
 
 /// `requestState` of the `input_required` answer: this prefix, then the confirmation's id.
 const STATE_PREFIX: &str = "mcp-actions:confirm:";
@@ -68,71 +74,6 @@ impl Drop for Forget<'_> {
     fn drop(&mut self) {
         self.0.lock().remove(&self.1);
     }
-}
-
-/// Whether the client declared form-mode elicitation (`elicitation: {}` means form).
-pub(crate) fn declares_form_elicitation(capabilities: Option<&Value>) -> bool {
-    match capabilities.and_then(|c| c.get("elicitation")) {
-        Some(Value::Object(modes)) => {
-            modes.is_empty() || modes.get("form").is_some_and(Value::is_object)
-        }
-        _ => false,
-    }
-}
-
-/// `true` accept, `false` decline or cancel, `None` no answer: from an `ElicitResult`.
-fn decision(answer: &Value) -> Option<bool> {
-    match answer.get("action").and_then(Value::as_str)? {
-        "accept" => Some(
-            answer
-                .get("content")
-                .and_then(|c| c.get("confirm"))
-                .and_then(Value::as_bool)
-                .unwrap_or(true),
-        ),
-        "decline" | "cancel" => Some(false),
-        _ => None,
-    }
-}
-
-/// The arguments in words: `name "payments", replicas 3`.
-fn in_words(input: &str) -> String {
-    let Ok(Value::Object(args)) = serde_json::from_str::<Value>(input) else {
-        return String::new();
-    };
-    let words: Vec<String> = args
-        .iter()
-        .map(|(k, v)| {
-            let shown = match v {
-                Value::String(s) => format!("\"{}\"", s.chars().take(200).collect::<String>()),
-                other => {
-                    let text = other.to_string();
-                    if text.len() > 200 {
-                        format!("{}…", text.chars().take(200).collect::<String>())
-                    } else {
-                        text
-                    }
-                }
-            };
-            format!("{k} {shown}")
-        })
-        .collect();
-    words.join(", ")
-}
-
-/// The form: one yes/no field, on by default, so that Accept confirms.
-fn requested_schema() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "confirm": {
-                "type": "boolean",
-                "title": "Run this call",
-                "description": "Leave on and accept to run it; decline to stop it.",
-                "default": true
-            }
-        }
-    })
 }
 
 impl<H: ActionHost> Engine<H> {
@@ -459,120 +400,6 @@ impl<H: ActionHost> Engine<H> {
             let _ = tx.send(answer);
         }
     }
-}
-
-impl<H: ActionHost> Engine<H> {
-    /// `GET /ui/v1/confirmations`: the caller's pending confirmations, newest first.
-    pub(super) async fn page_confirmations(&self, ctx: &CallContext) -> HttpResponse {
-        match self
-            .host
-            .pending_confirmations(&ctx.principal, now_ms())
-            .await
-        {
-            Ok(list) => {
-                let rows: Vec<Value> = list.iter().map(confirmation_json).collect();
-                HttpResponse::json(
-                    200,
-                    json!({ "enabled": !self.config.confirm.is_empty(), "confirmations": rows })
-                        .to_string(),
-                )
-            }
-            Err(e) => {
-                warn!("the confirmation store failed: {}", e.0);
-                HttpResponse::backstage_error(
-                    503,
-                    "ServiceUnavailableError",
-                    "The plugin's database could not list your confirmations; try again",
-                )
-            }
-        }
-    }
-
-    /// `POST /ui/v1/confirmations/{id}/confirm|decline`: the owner's answer. Someone else's
-    /// and unknown ones are the same `404`; one answered or expired is a `409`.
-    pub(super) async fn page_decide(&self, id: &str, yes: bool, ctx: &CallContext) -> HttpResponse {
-        let now = now_ms();
-        let not_found = || {
-            HttpResponse::backstage_error(
-                404,
-                "NotFoundError",
-                format!(
-                    "No confirmation {} of yours",
-                    crate::protocol::jsonrpc::shown(id)
-                ),
-            )
-        };
-        let found = match self.host.load_confirmation(id).await {
-            Ok(Some(c)) if c.owner == ctx.principal => c,
-            Ok(_) => return not_found(),
-            Err(e) => {
-                warn!("the confirmation store failed: {}", e.0);
-                return HttpResponse::backstage_error(
-                    503,
-                    "ServiceUnavailableError",
-                    "The plugin's database could not keep your answer; try again",
-                );
-            }
-        };
-        let to = if yes {
-            Status::Confirmed
-        } else {
-            Status::Declined
-        };
-        match self
-            .host
-            .set_confirmation(id, &ctx.principal, Status::Pending, to, now)
-            .await
-        {
-            Ok(true) => {
-                info!(confirmation = %id, tool = %found.tool, principal = %ctx.principal,
-                    "confirmation {} on the page", to.name());
-                let mut c = found;
-                c.status = to;
-                HttpResponse::json(
-                    200,
-                    json!({ "confirmation": confirmation_json(&c) }).to_string(),
-                )
-            }
-            Ok(false) => {
-                let why = if found.expired(now) {
-                    "it expired".to_owned()
-                } else {
-                    format!("it is already {}", found.status.name())
-                };
-                HttpResponse::backstage_error(
-                    409,
-                    "ConflictError",
-                    format!("This confirmation cannot be answered: {why}"),
-                )
-            }
-            Err(e) => {
-                warn!("the confirmation store failed: {}", e.0);
-                HttpResponse::backstage_error(
-                    503,
-                    "ServiceUnavailableError",
-                    "The plugin's database could not keep your answer; try again",
-                )
-            }
-        }
-    }
-}
-
-/// A confirmation as the page shows it (never its binding).
-fn confirmation_json(c: &Confirmation) -> Value {
-    json!({
-        "id": c.id,
-        "tool": c.tool,
-        "server": if c.server.is_empty() { None } else { Some(&c.server) },
-        "actionTitle": c.action_title,
-        "question": c.question,
-        "arguments": c.arguments,
-        "rule": c.rule,
-        "client": c.client,
-        "status": c.status.name(),
-        "createdAt": crate::tasks::iso8601(c.created_ms),
-        "expiresAt": crate::tasks::iso8601(c.expires_ms),
-    })
 }
 
 fn store_failed(e: crate::tasks::StoreError) -> ErrorData {
