@@ -5,7 +5,9 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  ConfirmationsResponse,
   ElicitationResponse,
+  PendingConfirmation,
   McpTask,
   ServersResponse,
   TasksResponse,
@@ -25,6 +27,10 @@ export interface McpActionsApi {
   getUsage(query: UsageQuery): Promise<UsageReport>;
   /** The same usage as CSV (one line per minute, server, tool, principal, client, outcome). */
   getUsageCsv(query: UsageQuery): Promise<Blob>;
+  /** The signed-in user's tool calls waiting for their confirmation. */
+  getConfirmations(): Promise<ConfirmationsResponse>;
+  /** Confirm (the same call then runs when the client calls again) or decline one. */
+  decideConfirmation(id: string, decision: 'confirm' | 'decline'): Promise<PendingConfirmation>;
   /** A pending request for secrets (`GET /v1/elicitations/{id}`), for the secrets page. */
   getElicitation(elicitationId: string): Promise<ElicitationResponse>;
   /**
@@ -86,6 +92,18 @@ export class McpActionsClient implements McpActionsApi {
       { method: 'POST' },
     );
     return task;
+  }
+
+  getConfirmations() {
+    return this.call<ConfirmationsResponse>('/confirmations');
+  }
+
+  async decideConfirmation(id: string, decision: 'confirm' | 'decline') {
+    const { confirmation } = await this.call<{ confirmation: PendingConfirmation }>(
+      `/confirmations/${encodeURIComponent(id)}/${decision}`,
+      { method: 'POST' },
+    );
+    return confirmation;
   }
 
   getUsage(query: UsageQuery) {

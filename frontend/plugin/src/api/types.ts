@@ -182,3 +182,27 @@ export interface UsageReport {
   principals?: UsagePrincipalRow[];
   limits: UsageLimit[];
 }
+
+/** A tool call waiting for the signed-in user's confirmation (`mcpActions.confirm`). */
+export interface PendingConfirmation {
+  id: string;
+  tool: string;
+  /** null: the default server `/v1`. */
+  server: string | null;
+  actionTitle?: string | null;
+  /** The question, in words a person can check. */
+  question: string;
+  /** The call's arguments as JSON text. */
+  arguments: string;
+  rule: string;
+  client?: string | null;
+  status: 'pending' | 'confirmed' | 'declined' | 'used';
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface ConfirmationsResponse {
+  /** `mcpActions.confirm` has rules. */
+  enabled: boolean;
+  confirmations: PendingConfirmation[];
+}

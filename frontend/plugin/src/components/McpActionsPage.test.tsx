@@ -42,6 +42,8 @@ function fakeApi(overrides: Partial<McpActionsApi> = {}) {
     submitSecrets: jest.fn(),
     getUsage: jest.fn(),
     getUsageCsv: jest.fn(),
+    getConfirmations: jest.fn(async () => ({ enabled: false, confirmations: [] })),
+    decideConfirmation: jest.fn(),
     ...overrides,
   } as jest.Mocked<McpActionsApi>;
 }

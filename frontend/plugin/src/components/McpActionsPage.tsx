@@ -3,6 +3,7 @@ import { Container, Flex, Tab, TabList, TabPanel, Tabs, Text } from '@backstage/
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Route, Routes } from 'react-router-dom';
 import { mcpActionsApiRef } from '../api/McpActionsClient';
+import { Confirmations } from './Confirmations';
 import { ConnectPanel } from './ConnectPanel';
 import { SecretsPage } from './SecretsPage';
 import { ServerList } from './ServerList';
@@ -101,6 +102,7 @@ export function Main() {
           AI clients (Claude Code, Cursor, VS Code, Codex, Gemini CLI, any MCP client) call the
           actions of this Backstage as tools, as you and with your permissions.
         </Text>
+        <Confirmations />
         {body}
       </Flex>
     </Container>

@@ -14,7 +14,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { useParams } from 'react-router-dom';
 import { mcpActionsApiRef } from '../api/McpActionsClient';
 import type { ElicitationResponse, JsonSchema } from '../api/types';
-import { ErrorState, Loading } from './States';
+import { ErrorState, Loading, messageOf } from './States';
 import { useLoad } from './useLoad';
 
 /** The HTTP status of a failed call: a ResponseError's, or guessed from a Backstage error name. */
@@ -36,13 +36,6 @@ export function statusOf(error: Error): number | undefined {
       ConflictError: 409,
     } as Record<string, number>
   )[name];
-}
-
-/** What the backend said (a ResponseError's cause), else the error's own message. */
-export function messageOf(error: Error): string {
-  const cause = (error as { cause?: unknown }).cause as { message?: unknown } | undefined;
-  if (typeof cause?.message === 'string' && cause.message) return cause.message;
-  return error.message;
 }
 
 /** The refusals that end the page, each with what to do next. */

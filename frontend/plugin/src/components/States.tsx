@@ -1,5 +1,12 @@
 import { Alert, Button, Flex, Skeleton, Text } from '@backstage/ui';
 
+/** What the backend said (a ResponseError's cause), else the error's own message. */
+export function messageOf(error: Error): string {
+  const cause = (error as { cause?: unknown }).cause as { message?: unknown } | undefined;
+  if (typeof cause?.message === 'string' && cause.message) return cause.message;
+  return error.message;
+}
+
 /** Placeholder rows while something loads. */
 export function Loading({ label }: { label: string }) {
   return (
@@ -29,7 +36,7 @@ export function ErrorState({
       title={title}
       description={
         <Flex direction="column" gap="1">
-          <Text as="p">{error.message}</Text>
+          <Text as="p">{messageOf(error)}</Text>
           <Text as="p" variant="body-small">
             {hint}
           </Text>

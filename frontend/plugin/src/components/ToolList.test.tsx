@@ -68,6 +68,8 @@ function fakeApi(getTools: McpActionsApi['getTools']) {
     submitSecrets: jest.fn(),
     getUsage: jest.fn(),
     getUsageCsv: jest.fn(),
+    getConfirmations: jest.fn(async () => ({ enabled: false, confirmations: [] })),
+    decideConfirmation: jest.fn(),
   } as jest.Mocked<McpActionsApi>;
 }
 

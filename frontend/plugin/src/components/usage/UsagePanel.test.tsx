@@ -92,6 +92,8 @@ function fakeApi(overrides: Partial<McpActionsApi> = {}, mayReadAll = true) {
     submitSecrets: jest.fn(),
     getUsage: jest.fn(async (q: UsageQuery) => reportOf(q, mayReadAll)),
     getUsageCsv: jest.fn(async () => new Blob(['minute,server\r\n'], { type: 'text/csv' })),
+    getConfirmations: jest.fn(),
+    decideConfirmation: jest.fn(),
     ...overrides,
   } as jest.Mocked<McpActionsApi>;
 }
