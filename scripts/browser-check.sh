@@ -6,7 +6,8 @@
 # frontend built with the app's own scripts and served by its backend. Headless Chromium
 # (Debian's package, driven by playwright-core) signs in as the guest and checks the page at
 # /mcp-actions: the servers, a tool list, each client's text and the copy button, a running
-# task cancelled, the Usage tab (own and everyone's, charts, CSV download), the secrets form of a tool call that needs a secret; then an MCP SDK client logs in through @backstage/plugin-auth's real
+# task cancelled, the Usage tab (own and everyone's, charts, CSV download), a pending
+# confirmation confirmed, the secrets form of a tool call that needs a secret; then an MCP SDK client logs in through @backstage/plugin-auth's real
 # consent page, approved once and cancelled once. One PNG per view goes to SCREENSHOTS_DIR
 # (default release/screenshots/); any console error of the page fails the check. The last
 # line says `N passed, M failed`.
@@ -122,6 +123,9 @@ auth:
 mcpActions:
   tasks:
     always: ['browser-check:wait']
+  confirm:
+    - name: restarts
+      tool: browser-check.restart
   rateLimits:
     - name: echo-per-day
       tool: browser-check.echo

@@ -259,6 +259,33 @@ describe('the Usage tab, as the guest (the template app allows every permission)
   });
 });
 
+describe('a pending confirmation, as the guest', () => {
+  it('a call from a client that cannot ask waits on the page; Confirm there; the retry runs', async () => {
+    const call = () => callTool(mcpUrl, 'browser-check.restart', { service: 'payments' }, { token: guestToken, declare: false });
+    const first = await call();
+    expect(first.status).toBe(200);
+    const text = first.result.content[0].text as string;
+    expect(text).toMatch(/^ConfirmationRequired: This call needs your confirmation before it runs: Restart service \(browser-check\.restart\) with service "payments", as user:development\/guest\?/);
+    expect(text).toContain(`Open ${base}/mcp-actions and confirm it under Pending confirmations.`);
+
+    await page.goto(`${base}/mcp-actions`);
+    const section = page.getByRole('region', { name: 'Pending confirmations' });
+    await section.waitFor();
+    const question = 'Restart service (browser-check.restart) with service "payments", as user:development/guest?';
+    await section.getByText(question).first().waitFor();
+    await expect(section.getByLabel('Arguments of browser-check.restart').textContent()).resolves.toBe('{\n  "service": "payments"\n}');
+    await shot(page, 'confirmations');
+    await section.getByRole('button', { name: 'Confirm' }).click();
+    await section.getByText(`Confirmed: ${question}`).waitFor();
+
+    const ran = await call();
+    expect(ran.result.isError).toBeFalsy();
+    expect(ran.result.structuredContent).toEqual({ restarted: 'payments' });
+    // Used once: the next identical call asks again.
+    expect((await call()).result.content[0].text).toMatch(/^ConfirmationRequired/);
+  });
+});
+
 describe('the secrets page, as the guest', () => {
   it('a call that needs a secret links to the form; the guest submits it; the retry runs with it', async () => {
     const first = await urlElicitingCall(mcpUrl, guestToken, 'browser-check.deploy', { service: 'api' });

@@ -1,6 +1,6 @@
 // Copied into the create-app app's backend by scripts/browser-check.sh: a real plugin
 // (`browser-check`) registering real actions, one that runs long enough to be cancelled from
-// the page as an MCP task, one that echoes (rate limited, for the Usage tab), one that says who called, and one that needs a secret (given on
+// the page as an MCP task, one that echoes (rate limited, for the Usage tab), one that restarts (confirmed first), one that says who called, and one that needs a secret (given on
 // the page's secrets form, never as an argument).
 import { createHash } from 'node:crypto';
 import { createBackendPlugin } from '@backstage/backend-plugin-api';
@@ -54,6 +54,17 @@ export default createBackendPlugin({
             output: z => z.object({ message: z.string() }),
           },
           action: async ({ input }) => ({ output: { message: input.message } }),
+        });
+        registry.register({
+          name: 'restart',
+          title: 'Restart service',
+          description: 'Restarts a service (pretends to); the platform team has a person confirm it.',
+          attributes: { destructive: true },
+          schema: {
+            input: z => z.object({ service: z.string().describe('The service to restart') }),
+            output: z => z.object({ restarted: z.string() }),
+          },
+          action: async ({ input }) => ({ output: { restarted: input.service } }),
         });
         registry.register({
           name: 'whoami',
