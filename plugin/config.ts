@@ -24,9 +24,9 @@ function readRules(configs: Config[] | undefined): RuleConfig[] {
   }));
 }
 
-/** `mcpActions.rateLimits`, each rule's attributes flattened as the engine reads them. */
-function readRateLimits(config: RootConfigService) {
-  return (config.getOptionalConfigArray('mcpActions.rateLimits') ?? []).map(rule => ({
+/** The match keys of a policy rule (rate limits, confirmations), attributes flattened. */
+function readMatch(rule: Config) {
+  return {
     name: rule.getOptionalString('name'),
     principal: rule.getOptionalString('principal'),
     tool: rule.getOptionalString('tool'),
@@ -34,22 +34,21 @@ function readRateLimits(config: RootConfigService) {
     readOnly: rule.getOptionalBoolean('attributes.readOnly'),
     idempotent: rule.getOptionalBoolean('attributes.idempotent'),
     server: rule.getOptionalString('server'),
+  };
+}
+
+/** `mcpActions.rateLimits`, as the engine reads them. */
+function readRateLimits(config: RootConfigService) {
+  return (config.getOptionalConfigArray('mcpActions.rateLimits') ?? []).map(rule => ({
+    ...readMatch(rule),
     limit: rule.getOptionalNumber('limit'),
     window: rule.getOptionalString('window'),
   }));
 }
 
-/** `mcpActions.confirm`: the match keys of the rate-limit rules, attributes flattened. */
+/** `mcpActions.confirm`: each entry a match. */
 function readConfirm(config: RootConfigService) {
-  return (config.getOptionalConfigArray('mcpActions.confirm') ?? []).map(rule => ({
-    name: rule.getOptionalString('name'),
-    principal: rule.getOptionalString('principal'),
-    tool: rule.getOptionalString('tool'),
-    destructive: rule.getOptionalBoolean('attributes.destructive'),
-    readOnly: rule.getOptionalBoolean('attributes.readOnly'),
-    idempotent: rule.getOptionalBoolean('attributes.idempotent'),
-    server: rule.getOptionalString('server'),
-  }));
+  return (config.getOptionalConfigArray('mcpActions.confirm') ?? []).map(readMatch);
 }
 
 function origin(url: string | undefined): string[] {

@@ -172,6 +172,9 @@ drive secrets
 step "a rate limit holds for the deployment: one caller on both replicas at once; usage shows on both"
 drive limits
 
+step "a confirmation asked on one replica is answered and used on the other, once"
+drive confirm
+
 step "mixed load through the load balancer while replica b stops and starts"
 drive load 14 >"$work/load.json" &
 load_pid=$!

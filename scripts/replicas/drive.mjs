@@ -1,5 +1,5 @@
 // The client side of scripts/replicas.sh: plain HTTP JSON-RPC against two replicas (A, B)
-// and the load balancer in front of them (LB). `node drive.mjs tasks|secrets|limits|load SECONDS|
+// and the load balancer in front of them (LB). `node drive.mjs tasks|secrets|limits|confirm|load SECONDS|
 // report FILE|affinity|kill`. Prints what it saw; exits 1 when a check fails.
 const { LB, A, B, TOKEN } = process.env;
 const MCP = '/api/mcp-actions/v1';
@@ -184,6 +184,55 @@ async function secrets() {
   console.log(`secrets: asked on a, answered through b, the retry on a ran with them once (${id})`);
 }
 
+/** The demo confirms platform.restart-deployment (mcpActions.confirm): asked on one replica,
+ * answered on the other; through the 2026-07-28 retry and through the page's API. */
+async function confirm() {
+  const guest = await guestToken();
+  const restart = (base, elicits, extra = {}) =>
+    post(
+      base,
+      { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': 'platform.restart-deployment' },
+      {
+        method: 'tools/call',
+        params: {
+          name: 'platform.restart-deployment',
+          arguments: { service: 'payments-service', environment: 'staging' },
+          ...extra,
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': elicits ? { elicitation: { form: {} } } : {},
+            'io.modelcontextprotocol/clientInfo': { name: 'replicas', version: '1' },
+          },
+        },
+      },
+      '',
+      guest,
+    );
+  const ran = answer => answer.result?.structuredContent?.restartedPods === 3;
+  const asked = await restart(A, true);
+  check(asked.result?.resultType === 'input_required', `no question on a: ${JSON.stringify(asked)}`);
+  const yes = { requestState: asked.result.requestState, inputResponses: { confirm: { action: 'accept', content: { confirm: true } } } };
+  const answered = await restart(B, true, yes);
+  check(ran(answered), `the retry on b did not run: ${JSON.stringify(answered)}`);
+  const replay = await restart(A, true, yes);
+  check(replay.result?.resultType === 'input_required', `a confirmation was used twice: ${JSON.stringify(replay)}`);
+  console.log('confirm: asked on a (input_required), answered on b, which ran it; the same answer again is asked anew');
+
+  const required = await restart(B, false);
+  check(/^ConfirmationRequired/.test(required.result?.content?.[0]?.text ?? ''), `no page answer on b: ${JSON.stringify(required)}`);
+  const page = (base, path, method = 'GET') =>
+    fetch(`${base}/api/mcp-actions/ui/v1/confirmations${path}`, { method, headers: { Authorization: `Bearer ${guest}` } }).then(async r => ({ status: r.status, body: await r.json() }));
+  const listed = await page(A, '');
+  const pending = listed.body.confirmations?.find(c => c.tool === 'platform.restart-deployment');
+  check(pending, `a does not list the confirmation b asked: ${JSON.stringify(listed)}`);
+  const confirmed = await page(A, `/${pending.id}/confirm`, 'POST');
+  check(confirmed.status === 200, `confirm on a: ${JSON.stringify(confirmed)}`);
+  check(ran(await restart(B, false)), 'the retry on b after the confirmation on a did not run');
+  const again = await restart(B, false);
+  check(/^ConfirmationRequired/.test(again.result?.content?.[0]?.text ?? ''), `used twice: ${JSON.stringify(again)}`);
+  console.log('confirm: asked on b (a client that cannot ask), confirmed on the page through a, the retry on b ran once');
+}
+
 /** The guest signed in on replica a (a user token both replicas accept). */
 async function guestToken() {
   const res = await fetch(`${A}/api/auth/guest/refresh?env=development`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
@@ -345,6 +394,6 @@ async function kill() {
 }
 
 const [command, arg] = process.argv.slice(2);
-const commands = { tasks, secrets, limits, load: () => load(Number(arg)), report: () => report(arg), affinity, kill };
+const commands = { tasks, secrets, limits, confirm, load: () => load(Number(arg)), report: () => report(arg), affinity, kill };
 if (!commands[command]) fail(`unknown command ${command}`);
 await commands[command]().catch(error => fail(error.stack ?? String(error)));

@@ -17,13 +17,9 @@ use crate::tools::AttributeRule;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RawRateLimit {
-    pub name: Option<String>,
-    pub principal: Option<String>,
-    pub tool: Option<String>,
-    pub destructive: Option<bool>,
-    pub read_only: Option<bool>,
-    pub idempotent: Option<bool>,
-    pub server: Option<String>,
+    /// The match keys (and the name).
+    #[serde(flatten)]
+    pub matched: RawMatch,
     pub limit: Option<f64>,
     pub window: Option<String>,
 }
@@ -39,20 +35,6 @@ pub struct RawMatch {
     pub read_only: Option<bool>,
     pub idempotent: Option<bool>,
     pub server: Option<String>,
-}
-
-impl RawRateLimit {
-    fn matched(&self) -> RawMatch {
-        RawMatch {
-            name: self.name.clone(),
-            principal: self.principal.clone(),
-            tool: self.tool.clone(),
-            destructive: self.destructive,
-            read_only: self.read_only,
-            idempotent: self.idempotent,
-            server: self.server.clone(),
-        }
-    }
 }
 
 /// A rule's match, or the error naming the key that cannot work.
@@ -120,6 +102,7 @@ pub fn rate_rules(
         .map(|(i, r)| {
             let at = |key: &str| format!("mcpActions.rateLimits[{i}].{key}");
             let name = r
+                .matched
                 .name
                 .clone()
                 .filter(|n| !n.trim().is_empty())
@@ -154,7 +137,7 @@ pub fn rate_rules(
                 })?,
                 None => return Err(named("window", "is required (like 1m, 1h or 1d)".into())),
             };
-            let matcher = call_match(&r.matched(), servers, named)?;
+            let matcher = call_match(&r.matched, servers, named)?;
             Ok(RateRule {
                 name,
                 matcher,

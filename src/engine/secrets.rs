@@ -235,13 +235,7 @@ impl<H: ActionHost> Engine<H> {
             action_title: action.and_then(|a| a.title.clone()),
             action_description: action.and_then(|a| a.description.clone()),
             secrets_schema: schema.to_string(),
-            client: scope
-                .request
-                .client_info
-                .as_ref()
-                .and_then(|i| i.get("name"))
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            client: scope.request.client_name().map(str::to_owned),
             csrf_token,
             status: Status::Pending,
             sealed: None,

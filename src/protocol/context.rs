@@ -124,6 +124,11 @@ impl RequestContext {
     pub fn is_modern(&self) -> bool {
         self.era == Era::Modern
     }
+
+    /// The client's name, as its `clientInfo` says.
+    pub fn client_name(&self) -> Option<&str> {
+        self.client_info.as_ref()?.get("name")?.as_str()
+    }
 }
 
 /// The standard headers of a POST, as received.

@@ -229,13 +229,7 @@ impl<H: ActionHost> Engine<H> {
             question,
             arguments,
             rule: rule.name.clone(),
-            client: scope
-                .request
-                .client_info
-                .as_ref()
-                .and_then(|i| i.get("name"))
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            client: scope.request.client_name().map(str::to_owned),
             status: Status::Pending,
             created_ms: now,
             expires_ms: now + CONFIRMATION_TTL_MS,
