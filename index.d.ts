@@ -478,7 +478,7 @@ export interface TaskStoreReply {
   rateCounts?: Array<RateCountRow>
   /** `readUsage`: the rows. */
   usage?: Array<UsageRow>
-  /** `loadConfirmation`, `takeConfirmation` (the row, used): the row, when there is one. */
+  /** `loadConfirmation`, `takeConfirmation` (the row as it was): the row, when there is one. */
   confirmation?: ConfirmationRow
   /** `pendingConfirmations` (with `owner`): the rows, newest first. */
   confirmations?: Array<ConfirmationRow>
@@ -531,7 +531,10 @@ export interface TaskStoreRequest {
   confirmationId?: string
   /** `setConfirmation`: the status it must have to change. */
   fromStatus?: string
-  /** `takeConfirmation` (with `owner`): the newest confirmed one with this binding. */
+  /**
+   * `takeConfirmation` (with `owner`): the newest one with this binding answered on the
+   * page (confirmed or declined), marked used, answered as it was.
+   */
   binding?: string
 }
 

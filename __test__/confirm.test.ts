@@ -196,6 +196,15 @@ describe('a client that cannot ask', () => {
     // Used once.
     expect(textOf(await client.callTool({ name: 'ops.restart', arguments: args }))).toMatch(/^ConfirmationRequired/);
     expect(runs.length).toBe(before + 1);
+
+    // Decline on the page: the retry hears it, once, and does not run.
+    const staging = (await pageApi('GET', '')).body.confirmations.find((c: { question: string }) => c.question.includes('"staging"'));
+    expect(await pageApi('POST', `/${staging.id}/decline`)).toMatchObject({ status: 200, body: { confirmation: { status: 'declined' } } });
+    const heard = await client.callTool({ name: 'ops.restart', arguments: { ...args, environment: 'staging' } });
+    expect(textOf(heard)).toBe(
+      `ConfirmationDeclined: The call was declined and did not run: ${QUESTION.replace('"production"', '"staging"')}`,
+    );
+    expect(runs.length).toBe(before + 1);
   });
 });
 
@@ -232,10 +241,10 @@ describe('the record of it', () => {
         headers: { Authorization: `Bearer ${guest}` },
       });
       usage = await res.json();
-    } while (usage.totals.calls < 10 && Date.now() < deadline);
-    // The guest's restarts: 3 ran; 7 did not run (2 declined, 2 asked on 2026-07-28 before
+    } while (usage.totals.calls < 11 && Date.now() < deadline);
+    // The guest's restarts: 3 ran; 8 did not run (3 declined, 2 asked on 2026-07-28 before
     // the retry, 3 sent to the page).
-    expect(usage.totals.calls).toBe(10);
-    expect(usage.totals.byOutcome).toMatchObject({ success: 3, unconfirmed: 7 });
+    expect(usage.totals.calls).toBe(11);
+    expect(usage.totals.byOutcome).toMatchObject({ success: 3, unconfirmed: 8 });
   });
 });

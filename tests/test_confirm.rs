@@ -248,6 +248,35 @@ async fn a_client_that_cannot_ask_sends_the_user_to_the_page_then_the_retry_runs
 }
 
 #[tokio::test]
+async fn a_decline_on_the_page_is_what_the_retry_hears_once() {
+    let f = confirming(json!({}));
+    let args = json!({"q": "x"});
+    modern_call(&f, ALICE, args.clone(), false, json!({})).await;
+    let listed = body_json(
+        &f.engine
+            .page(PageRoute::Confirmations, &ctx_of(ALICE))
+            .await,
+    );
+    let id = listed["confirmations"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = f
+        .engine
+        .page(PageRoute::Decide(&id, false), &ctx_of(ALICE))
+        .await;
+    assert_eq!(body_json(&r)["confirmation"]["status"], "declined");
+    let heard = error_text(&modern_call(&f, ALICE, args.clone(), false, json!({})).await);
+    assert!(
+        heard.starts_with("ConfirmationDeclined: The call was declined and did not run"),
+        "{heard}"
+    );
+    let next = error_text(&modern_call(&f, ALICE, args, false, json!({})).await);
+    assert!(next.starts_with("ConfirmationRequired"), "{next}");
+    assert_eq!(runs(&f), 0);
+}
+
+#[tokio::test]
 async fn a_service_principal_that_cannot_ask_is_told_what_it_needs() {
     let f = confirming(json!({}));
     let text =

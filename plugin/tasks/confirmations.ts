@@ -87,18 +87,20 @@ export async function confirmationOp(
       return { changed: changed > 0 };
     }
     case 'takeConfirmation':
-      // Used once: the one retry whose update changed the row runs the call.
+      // Used once: the one retry whose update changed the row runs the call (confirmed) or
+      // hears that it was declined; the row comes back as it was.
       return knex.transaction(async trx => {
         const row = await trx<StoredConfirmationRow>(CONFIRMATIONS)
-          .where({ owner: request.owner!, binding: request.binding!, status: 'confirmed' })
+          .where({ owner: request.owner!, binding: request.binding! })
+          .whereIn('status', ['confirmed', 'declined'])
           .andWhere('expires_ms', '>', request.nowMs)
           .orderBy('created_ms', 'desc')
           .first();
         if (!row) return {};
         const changed = await trx<StoredConfirmationRow>(CONFIRMATIONS)
-          .where({ confirmation_id: row.confirmation_id, status: 'confirmed' })
+          .where({ confirmation_id: row.confirmation_id, status: row.status })
           .update({ status: 'used' });
-        return changed > 0 ? { confirmation: fromRow({ ...row, status: 'used' }) } : {};
+        return changed > 0 ? { confirmation: fromRow(row) } : {};
       });
     case 'pendingConfirmations': {
       const found = await rows()

@@ -85,7 +85,8 @@ pub struct TaskStoreRequest {
     pub confirmation_id: Option<String>,
     /// `setConfirmation`: the status it must have to change.
     pub from_status: Option<String>,
-    /// `takeConfirmation` (with `owner`): the newest confirmed one with this binding.
+    /// `takeConfirmation` (with `owner`): the newest one with this binding answered on the
+    /// page (confirmed or declined), marked used, answered as it was.
     pub binding: Option<String>,
 }
 
@@ -112,7 +113,7 @@ pub struct TaskStoreReply {
     pub rate_counts: Option<Vec<RateCountRow>>,
     /// `readUsage`: the rows.
     pub usage: Option<Vec<UsageRow>>,
-    /// `loadConfirmation`, `takeConfirmation` (the row, used): the row, when there is one.
+    /// `loadConfirmation`, `takeConfirmation` (the row as it was): the row, when there is one.
     pub confirmation: Option<ConfirmationRow>,
     /// `pendingConfirmations` (with `owner`): the rows, newest first.
     pub confirmations: Option<Vec<ConfirmationRow>>,

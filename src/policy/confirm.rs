@@ -29,8 +29,10 @@ pub enum Status {
     Pending,
     /// Confirmed on the page: the next identical call of its owner uses it.
     Confirmed,
+    /// Declined on the page: the next identical call of its owner hears it.
     Declined,
-    /// Its call ran (or is running).
+    /// Done with: its call ran, or its caller heard the decline (a client's own decline
+    /// goes straight here).
     Used,
 }
 
@@ -129,8 +131,9 @@ pub trait ConfirmStore: Send + Sync {
         now_ms: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// The newest confirmed, unexpired confirmation of `owner` with `binding`, marked used
-    /// (compare-and-set): the retry after a confirmation on the page.
+    /// The newest confirmation of `owner` with `binding` answered on the page (confirmed or
+    /// declined) and unexpired, marked used (compare-and-set), as it was before: the retry
+    /// after the answer runs the call once, or hears once that it was declined.
     fn take_confirmation(
         &self,
         owner: &str,
@@ -189,12 +192,15 @@ impl ConfirmStore for crate::tasks::MemoryTaskStore {
         let found = all
             .values_mut()
             .filter(|c| {
-                c.binds(owner, binding) && c.status == Status::Confirmed && !c.expired(now_ms)
+                c.binds(owner, binding)
+                    && matches!(c.status, Status::Confirmed | Status::Declined)
+                    && !c.expired(now_ms)
             })
             .max_by_key(|c| c.created_ms);
         Ok(found.map(|c| {
+            let answered = c.clone();
             c.status = Status::Used;
-            c.clone()
+            answered
         }))
     }
 
@@ -293,7 +299,10 @@ mod tests {
             .unwrap()
             .is_none());
         let taken = store.take_confirmation(alice, "B", 3000).await.unwrap();
-        assert_eq!(taken.map(|c| c.id), Some("c1".to_owned()));
+        assert_eq!(
+            taken.map(|c| (c.id, c.status)),
+            Some(("c1".to_owned(), Status::Confirmed))
+        );
         // Used once.
         assert!(store
             .take_confirmation(alice, "B", 3000)
@@ -304,6 +313,22 @@ mod tests {
             store.load_confirmation("c1").await.unwrap().unwrap().status,
             Status::Used
         );
+        // A decline on the page is taken once too, as declined.
+        store
+            .create_confirmation(&asked("c2", alice, "B", 4000))
+            .await
+            .unwrap();
+        store
+            .set_confirmation("c2", alice, Status::Pending, Status::Declined, 4000)
+            .await
+            .unwrap();
+        let declined = store.take_confirmation(alice, "B", 4000).await.unwrap();
+        assert_eq!(declined.map(|c| c.status), Some(Status::Declined));
+        assert!(store
+            .take_confirmation(alice, "B", 4000)
+            .await
+            .unwrap()
+            .is_none());
     }
 
     #[tokio::test]

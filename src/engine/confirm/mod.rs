@@ -148,7 +148,7 @@ impl<H: ActionHost> Engine<H> {
                         }
                     }
                     Some(false) => {
-                        self.settle(&c, Status::Declined, now).await?;
+                        self.settle(&c, Status::Used, now).await?;
                         note("declined");
                         return Ok(self.declined(&c, scope, failure));
                     }
@@ -160,13 +160,17 @@ impl<H: ActionHost> Engine<H> {
                 }
             }
         }
-        // Confirmed on the page: this retry uses it.
+        // Answered on the page: this retry runs the call, or hears that it was declined.
         if let Some(c) = self
             .host
             .take_confirmation(owner, &bound, now)
             .await
             .map_err(store_failed)?
         {
+            if c.status == Status::Declined {
+                note("declined");
+                return Ok(self.declined(&c, scope, failure));
+            }
             info!(confirmation = %c.id, tool = %tool, principal = %owner, "a confirmed call runs");
             note("confirmed");
             return Ok(ConfirmStep::Run);
@@ -243,7 +247,8 @@ impl<H: ActionHost> Engine<H> {
         Ok(c)
     }
 
-    /// `c` from pending to `to`; `false` when it was answered elsewhere first.
+    /// `c` from pending to `to` (`Used` for the client's own answer, yes or no: the caller
+    /// has heard it); `false` when it was answered elsewhere first.
     async fn settle(&self, c: &Confirmation, to: Status, now: u64) -> Result<bool, ErrorData> {
         self.host
             .set_confirmation(&c.id, &c.owner, Status::Pending, to, now)
@@ -311,7 +316,7 @@ impl<H: ActionHost> Engine<H> {
                         }
                     }
                     Some(false) => {
-                        self.settle(c, Status::Declined, now).await?;
+                        self.settle(c, Status::Used, now).await?;
                         note("declined");
                         Ok(self.declined(c, scope, failure))
                     }
