@@ -2,6 +2,7 @@ import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,6 +144,26 @@ describe('a 2025 session whose client declared elicitation (SDK 1.x)', () => {
   });
 });
 
+describe('a legacy SSE session (2024-11-05 transport) whose client declared elicitation', () => {
+  it('is asked down the session stream, and its answer (a POST to the messages endpoint) decides', async () => {
+    const client = new Client({ name: 'confirm-sse', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    const asked: string[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async request => {
+      asked.push(String(request.params.message));
+      return { action: 'accept', content: { confirm: true } };
+    });
+    await client.connect(
+      new SSEClientTransport(new URL(`${backend.mcpUrl}/sse`), { requestInit: { headers: { Authorization: `Bearer ${guest}` } } }),
+    );
+    clients.push(client);
+    const before = runs.length;
+    const ran = await client.callTool({ name: 'ops.restart', arguments: args });
+    expect(ran.structuredContent).toEqual({ restarted: 'payments' });
+    expect(asked).toEqual([`Confirm this call: ${QUESTION}`]);
+    expect(runs.length).toBe(before + 1);
+  });
+});
+
 describe('2026-07-28 (SDK 2.x): input_required, then the retry', () => {
   it('accept runs the action once; decline does not run it', async () => {
     let yes = true;
@@ -241,10 +262,10 @@ describe('the record of it', () => {
         headers: { Authorization: `Bearer ${guest}` },
       });
       usage = await res.json();
-    } while (usage.totals.calls < 11 && Date.now() < deadline);
-    // The guest's restarts: 3 ran; 8 did not run (3 declined, 2 asked on 2026-07-28 before
+    } while (usage.totals.calls < 12 && Date.now() < deadline);
+    // The guest's restarts: 4 ran; 8 did not run (3 declined, 2 asked on 2026-07-28 before
     // the retry, 3 sent to the page).
-    expect(usage.totals.calls).toBe(11);
-    expect(usage.totals.byOutcome).toMatchObject({ success: 3, unconfirmed: 8 });
+    expect(usage.totals.calls).toBe(12);
+    expect(usage.totals.byOutcome).toMatchObject({ success: 4, unconfirmed: 8 });
   });
 });
