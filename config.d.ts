@@ -191,6 +191,33 @@ export interface Config {
     confirmTimeout?: number;
 
     /**
+     * Ours. MCP Apps views (the extension `io.modelcontextprotocol/ui`): clients that render
+     * them (Claude, VS Code Copilot, ChatGPT, Goose, ...) show a tool's result as a view beside
+     * the answer; the text the model reads stays the same. Built in: an entity card for
+     * `catalog.get-catalog-entity`, an entity table for `catalog.query-catalog-entities`.
+     */
+    apps?: {
+      /**
+       * Offer the views. When false, no tool names a view and no `ui://` resource exists.
+       * @default true
+       */
+      enabled?: boolean;
+      /**
+       * Which tools show which view, first match wins (before the built-in ones). Each entry
+       * has `tool`, a glob over tool names (e.g. `my-plugin.*`), and either `file`, the path
+       * of a self-contained HTML file (relative to the backend's working directory; served
+       * as a `ui://mcp-actions/views/...` resource), or `view`: `result` (the built-in view
+       * of any structured output: labelled fields, tables, links), `entity-card` or
+       * `entity-table`. A file that cannot be read or is not HTML stops the backend at startup.
+       */
+      views?: Array<{
+        tool: string;
+        file?: string;
+        view?: 'result' | 'entity-card' | 'entity-table';
+      }>;
+    };
+
+    /**
      * Ours. Usage of the tools: every tool call recorded as names and numbers (time per
      * minute, server, tool, principal, client name and version, outcome, duration, result
      * size; never arguments, results or secrets), aggregated per replica and written to the

@@ -3,6 +3,7 @@ import type {
   DiscoveryService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
+import path from 'node:path';
 import type { EngineOptions } from '../index';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -49,6 +50,22 @@ function readRateLimits(config: RootConfigService) {
 /** `mcpActions.confirm`: each entry a match. */
 function readConfirm(config: RootConfigService) {
   return (config.getOptionalConfigArray('mcpActions.confirm') ?? []).map(readMatch);
+}
+
+/** Where the package's built-in MCP Apps views are (`npm run build:views`). */
+export const BUILTIN_VIEWS_DIR = path.join(__dirname, '..', 'views', 'dist');
+
+/** `mcpActions.apps.*`: the engine loads the views at startup and names a bad one. */
+function readApps(config: RootConfigService) {
+  return {
+    enabled: config.getOptionalBoolean('mcpActions.apps.enabled') ?? true,
+    builtinDir: BUILTIN_VIEWS_DIR,
+    views: (config.getOptionalConfigArray('mcpActions.apps.views') ?? []).map(view => ({
+      tool: view.getOptionalString('tool'),
+      file: view.getOptionalString('file'),
+      view: view.getOptionalString('view'),
+    })),
+  };
 }
 
 function origin(url: string | undefined): string[] {
@@ -168,6 +185,7 @@ export async function readEngineOptions(
     rateLimits: readRateLimits(config),
     confirm: readConfirm(config),
     confirmTimeout: config.getOptionalNumber('mcpActions.confirmTimeout'),
+    apps: readApps(config),
     usage: {
       enabled: config.getOptionalBoolean('mcpActions.usage.enabled'),
       retentionDays: config.getOptionalNumber('mcpActions.usage.retentionDays'),

@@ -11,8 +11,9 @@ step() { printf '\n=== %s\n' "$*"; }
 step "Node 22"
 use_node 22
 # The OAuth login test serves its client ID metadata document over HTTPS (a cert made by openssl);
-# the secrets tests run the curl commands a static-token caller is told.
-apt_ensure openssl curl
+# the secrets tests run the curl commands a static-token caller is told; the MCP Apps views are
+# shown by a host page in headless Chromium (__test__/apps-host.test.ts).
+apt_ensure openssl curl chromium
 
 if [ ! -d node_modules ] || [ "${CI:-}" = "true" ]; then
   step "npm ci"

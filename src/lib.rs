@@ -4,6 +4,7 @@
 //! protocol and tool rule is testable with `cargo test`. `binding` is the thin napi layer.
 #![deny(clippy::all)]
 
+pub mod apps;
 pub mod auth;
 pub mod config;
 pub mod engine;

@@ -107,6 +107,8 @@ pub struct EngineConfig {
     pub page: PageConfig,
     /// `mcpActions.secrets.*`.
     pub secrets: SecretsConfig,
+    /// `mcpActions.apps.*`: the MCP Apps views, loaded.
+    pub apps: crate::apps::Apps,
 }
 
 /// `mcpActions.sessions.*`: which session transports are on, and their limits.
@@ -148,6 +150,7 @@ impl Default for EngineConfig {
             oauth: None,
             page: PageConfig::default(),
             secrets: SecretsConfig::default(),
+            apps: crate::apps::Apps::default(),
             credentials_cache_entries: 1000,
             opaque_token_ttl: 60,
             tool_list_ttl: Duration::from_secs(5),
@@ -204,6 +207,22 @@ impl EngineConfig {
             raw.tool_discovery.as_deref(),
             Discovery::All,
         )?;
+        let naming = ToolNaming {
+            namespaced: raw.namespaced_tool_names.unwrap_or(true),
+            separator,
+        };
+        let app_base_url = raw
+            .page
+            .app_base_url
+            .clone()
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .to_owned();
+        // What the built-in views are told: where entity pages are, and which tool gets one.
+        let apps = raw.apps.load(&serde_json::json!({
+            "appBaseUrl": Some(&app_base_url).filter(|u| !u.is_empty()),
+            "entityTool": naming.name_of("catalog", "get-catalog-entity"),
+        }))?;
         let mut servers = BTreeMap::new();
         for server in raw.servers {
             let base = format!("mcpActions.servers.{}", server.key);
@@ -319,10 +338,7 @@ impl EngineConfig {
                 max_result_chars,
             },
             servers,
-            naming: ToolNaming {
-                namespaced: raw.namespaced_tool_names.unwrap_or(true),
-                separator,
-            },
+            naming,
             plugin_sources: raw.plugin_sources,
             page_size,
             sessions: raw.sessions.validate()?,
@@ -360,14 +376,9 @@ impl EngineConfig {
                     defaults.secrets.ttl,
                     1.0..=86_400.0,
                 )?,
-                app_base_url: raw
-                    .page
-                    .app_base_url
-                    .clone()
-                    .unwrap_or_default()
-                    .trim_end_matches('/')
-                    .to_owned(),
+                app_base_url,
             },
+            apps,
             page: PageConfig {
                 base_url: raw
                     .page

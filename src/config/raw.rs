@@ -76,6 +76,9 @@ pub struct RawConfig {
     /// `mcpActions.results.*`.
     #[serde(default)]
     pub results: RawResults,
+    /// `mcpActions.apps.*`.
+    #[serde(default)]
+    pub apps: crate::apps::RawApps,
 }
 
 /// `mcpActions.secrets.*`.

@@ -86,6 +86,17 @@ pub(crate) fn server_info_meta(server: &ServerConfig, version: &str) -> Box<RawV
     serde_json::value::to_raw_value(&meta).expect("server info always serializes")
 }
 
+/// The MCP Apps extension's settings as this server advertises them: the content type of its
+/// views.
+fn apps_settings() -> Map<String, Value> {
+    let mut settings = Map::new();
+    settings.insert(
+        "mimeTypes".into(),
+        serde_json::json!([crate::apps::MIME_TYPE]),
+    );
+    settings
+}
+
 impl<H: ActionHost> Engine<H> {
     pub(crate) async fn dispatch(
         &self,
@@ -119,7 +130,7 @@ impl<H: ActionHost> Engine<H> {
         let negotiated = version::negotiate(requested);
         let mut info = Implementation::new(&server.name, &self.config.version);
         info.description = server.description.clone();
-        let capabilities = if server.max_result_chars > 0 {
+        let mut capabilities = if server.max_result_chars > 0 || !self.config.apps.is_empty() {
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_resources()
@@ -127,6 +138,13 @@ impl<H: ActionHost> Engine<H> {
         } else {
             ServerCapabilities::builder().enable_tools().build()
         };
+        if !self.config.apps.is_empty() {
+            capabilities.extensions = Some(
+                [(crate::apps::EXTENSION.to_owned(), apps_settings())]
+                    .into_iter()
+                    .collect(),
+            );
+        }
         let mut result = InitializeResult::new(capabilities)
             .with_server_info(info)
             .with_protocol_version(negotiated);
@@ -135,15 +153,27 @@ impl<H: ActionHost> Engine<H> {
     }
 
     /// What discover advertises: tools (with list changes), logging, resources (the results
-    /// over the server's budget), and the tasks extension when tasks are on.
+    /// over the server's budget, the MCP Apps views), the tasks extension when tasks are on
+    /// and the MCP Apps extension when there are views.
     fn capabilities(&self, server: &ServerConfig) -> Value {
+        let apps = !self.config.apps.is_empty();
         let mut capabilities =
             serde_json::json!({ "tools": { "listChanged": true }, "logging": {} });
-        if server.max_result_chars > 0 {
+        if server.max_result_chars > 0 || apps {
             capabilities["resources"] = serde_json::json!({});
         }
+        let mut extensions = Map::new();
         if self.config.tasks.enabled {
-            capabilities["extensions"] = serde_json::json!({ crate::tasks::EXTENSION: {} });
+            extensions.insert(crate::tasks::EXTENSION.into(), serde_json::json!({}));
+        }
+        if apps {
+            extensions.insert(
+                crate::apps::EXTENSION.into(),
+                Value::Object(apps_settings()),
+            );
+        }
+        if !extensions.is_empty() {
+            capabilities["extensions"] = Value::Object(extensions);
         }
         capabilities
     }

@@ -73,7 +73,12 @@ impl<H: ActionHost> Engine<H> {
         read_only: bool,
         ctx: &CallContext,
     ) -> Result<Arc<Vec<NamedTool>>, ErrorData> {
-        let cache_key = (ctx.principal.clone(), key.map(str::to_owned), read_only);
+        let cache_key = (
+            ctx.principal.clone(),
+            key.map(str::to_owned),
+            read_only,
+            false,
+        );
         if let Some(tools) = self.tool_lists.get(&cache_key, Instant::now()) {
             return Ok(tools);
         }
@@ -83,6 +88,29 @@ impl<H: ActionHost> Engine<H> {
                 self.tools
                     .build(&actions, self.config.naming, &server.filter, read_only),
             );
+        self.tool_lists
+            .insert(cache_key, Arc::clone(&tools), Instant::now());
+        Ok(tools)
+    }
+
+    /// The tools of this scope as `tools/list` lists them: for a client that gets MCP Apps
+    /// views, those with a view carry `_meta.ui` (a list of its own in the cache); for any
+    /// other, exactly [`Self::scoped_tools`].
+    async fn listed_tools(
+        &self,
+        scope: &Scope<'_>,
+        ctx: &CallContext,
+    ) -> Result<Arc<Vec<NamedTool>>, ErrorData> {
+        if self.config.apps.is_empty() || !crate::apps::shown(scope.request) {
+            return self.scoped_tools(scope, ctx).await;
+        }
+        let key = scope.server_key.map(str::to_owned);
+        let cache_key = (ctx.principal.clone(), key, scope.read_only, true);
+        if let Some(tools) = self.tool_lists.get(&cache_key, Instant::now()) {
+            return Ok(tools);
+        }
+        let plain = self.scoped_tools(scope, ctx).await?;
+        let tools = Arc::new(self.config.apps.decorate(&plain));
         self.tool_lists
             .insert(cache_key, Arc::clone(&tools), Instant::now());
         Ok(tools)
@@ -127,7 +155,7 @@ impl<H: ActionHost> Engine<H> {
                 ))
             }
         };
-        let scoped = self.scoped_tools(scope, ctx).await?;
+        let scoped = self.listed_tools(scope, ctx).await?;
         let meta;
         let tools: Vec<&rmcp::model::Tool> = match scope.discovery {
             Discovery::All => scoped.iter().map(|t| &t.tool).collect(),

@@ -35,6 +35,16 @@ struct ReadResult<'a> {
     frame: Frame<'a>,
 }
 
+/// `resources/read` of an MCP Apps view: the same for every caller.
+#[derive(Serialize)]
+struct ViewResult<'a> {
+    contents: [Value; 1],
+    #[serde(flatten)]
+    cache: Option<CacheHints>,
+    #[serde(flatten)]
+    frame: Frame<'a>,
+}
+
 impl<H: ActionHost> Engine<H> {
     /// The answer to a call whose action returned `output`: the result itself when it fits
     /// the server's budget, else the oversized answer (the whole kept for the caller).
@@ -107,6 +117,14 @@ impl<H: ActionHost> Engine<H> {
             };
             ErrorData::new(code, "Resource not found", Some(json!({ "uri": uri })))
         };
+        if uri.starts_with("ui://") {
+            let view = self.config.apps.view(uri).ok_or_else(not_found)?;
+            return to_raw(&ViewResult {
+                contents: [view.contents()],
+                cache: scope.frame.public_cache(),
+                frame: scope.frame,
+            });
+        }
         let Some((id, page)) = budget::parse_result_uri(uri) else {
             return Err(not_found());
         };
@@ -130,10 +148,16 @@ impl<H: ActionHost> Engine<H> {
         })
     }
 
-    /// `resources/list`: results are reached through their links only.
+    /// `resources/list`: results are reached through their links only; the MCP Apps views
+    /// are listed for a client that gets them. No templates.
     pub(super) fn list_resources(&self, scope: &Scope<'_>, key: &'static str) -> Outcome {
         let mut map = serde_json::Map::new();
-        map.insert(key.to_owned(), json!([]));
+        let views = if key == "resources" && crate::apps::shown(scope.request) {
+            json!(self.config.apps.views())
+        } else {
+            json!([])
+        };
+        map.insert(key.to_owned(), views);
         for part in [
             serde_json::to_value(scope.frame.private_cache()),
             serde_json::to_value(scope.frame),

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use super::mapping::NamedTool;
 
-/// Principal, server key, read-only switch.
-pub type ListKey = (String, Option<String>, bool);
+/// Principal, server key, read-only switch, and whether the list is the one MCP Apps hosts
+/// see (tools with views carry `_meta.ui`).
+pub type ListKey = (String, Option<String>, bool, bool);
 
 type Entries = HashMap<ListKey, (Instant, Arc<Vec<NamedTool>>)>;
 

@@ -70,25 +70,20 @@ pub fn is_valid_tool_name(name: &str) -> bool {
 }
 
 impl ToolNaming {
-    /// The name an action would have before sanitizing.
-    fn raw_name(&self, action: &Action) -> String {
-        if self.namespaced {
-            format!(
-                "{}{}{}",
-                action.plugin_id,
-                self.separator.as_str(),
-                action.name
-            )
-        } else {
-            action.name.clone()
-        }
-    }
-
     /// The tool name of an action before collisions are resolved: characters MCP does not
     /// allow become `_`, and the name is cut at 128 characters.
     pub fn tool_name(&self, action: &Action) -> String {
-        self.raw_name(action)
-            .chars()
+        self.name_of(&action.plugin_id, &action.name)
+    }
+
+    /// [`Self::tool_name`] of the action `name` of plugin `plugin_id`.
+    pub fn name_of(&self, plugin_id: &str, name: &str) -> String {
+        let raw = if self.namespaced {
+            format!("{plugin_id}{}{name}", self.separator.as_str())
+        } else {
+            name.to_owned()
+        };
+        raw.chars()
             .map(|c| if allowed(c) { c } else { '_' })
             .take(MAX_TOOL_NAME)
             .collect()
