@@ -94,9 +94,11 @@ async function hostPage(line: 'v1' | 'v2'): Promise<Page> {
       .filter(t => t._meta?.ui?.resourceUri)
       .map(t => [t.name, t._meta!.ui!.resourceUri]),
   );
-  expect(views).toMatchObject({
+  expect(views).toEqual({
     'catalog.get-catalog-entity': 'ui://mcp-actions/entity-card.html',
     'catalog.query-catalog-entities': 'ui://mcp-actions/entity-table.html',
+    'platform.list-incidents': 'ui://mcp-actions/result.html',
+    'platform.get-service-health': 'ui://mcp-actions/views/1/service-health.html',
   });
   return page;
 }
@@ -167,8 +169,11 @@ describe.each(['v1', 'v2'] as const)('MCP Apps views in a host built on AppBridg
       ]),
     );
     expect(await frame.$$eval('.tags li', els => els.map(e => e.textContent))).toEqual(['java', 'payments']);
+    expect(await frame.$$eval('.links a', els => els.map(e => e.textContent))).toEqual(['Runbook']);
+    await frame.click('.links a');
+    await expect.poll(() => openedLinks(page)).toContain('https://runbooks.example.com/payments-service');
     await settled(page, frame);
-    if (line === 'v2') await page.screenshot({ path: join(SHOTS, 'apps-entity-card.png'), fullPage: true });
+    if (line === 'v2') await page.locator('#views').screenshot({ path: join(SHOTS, 'apps-entity-card.png') });
 
     // "Open in Backstage" reaches the host as ui/open-link with the entity page's URL.
     await frame.click('a.open');
@@ -194,7 +199,7 @@ describe.each(['v1', 'v2'] as const)('MCP Apps views in a host built on AppBridg
     expect(await frame.textContent('.count')).toBe(`1 of ${expected} entities`);
     await frame.fill('input.filter', '');
     await settled(page, frame);
-    if (line === 'v2') await page.screenshot({ path: join(SHOTS, 'apps-entity-table.png'), fullPage: true });
+    if (line === 'v2') await page.locator('#views').screenshot({ path: join(SHOTS, 'apps-entity-table.png') });
 
     // A row click calls the entity tool through the host and shows its card.
     await frame.click('tr[data-entity-ref="component:default/web-frontend"]');
@@ -217,7 +222,34 @@ describe.each(['v1', 'v2'] as const)('MCP Apps views in a host built on AppBridg
     });
     expect(colours).toEqual({ background: 'rgb(18, 18, 18)', text: 'rgb(241, 241, 241)', theme: 'dark' });
     await settled(page, frame);
-    if (line === 'v2') await page.screenshot({ path: join(SHOTS, 'apps-entity-card-dark.png'), fullPage: true });
+    if (line === 'v2') await page.locator('#views').screenshot({ path: join(SHOTS, 'apps-entity-card-dark.png') });
+  });
+
+  it('shows any structured output in the result view, turned on for a tool in the config', async () => {
+    const result = await show(page, 'platform.list-incidents', {}, 'light');
+    const incidents = result.structuredContent.incidents;
+    expect(incidents.length).toBeGreaterThan(0);
+    const frame = await view(page, 'article.card table');
+    expect(await frame.textContent('article.card h1')).toBe('List incidents');
+    expect(await frame.$$eval('thead th', th => th.map(e => e.textContent))).toEqual(
+      expect.arrayContaining(['Id', 'Title', 'Service', 'Severity', 'Status', 'Opened by']),
+    );
+    expect(await frame.$$eval('tbody tr', rows => rows.length)).toBe(incidents.length);
+    // An entity reference is a link to its page, opened through the host.
+    await frame.click('a:text("user:default/jane")');
+    await expect.poll(() => openedLinks(page)).toContain(`${demo.base}/catalog/default/user/jane`);
+    await settled(page, frame);
+    if (line === 'v2') await page.locator('#views').screenshot({ path: join(SHOTS, 'apps-result.png') });
+  });
+
+  it("shows an adopter's own view from its HTML file", async () => {
+    const result = await show(page, 'platform.get-service-health', { service: 'web-frontend' }, 'light');
+    expect(result.structuredContent.status).toBe('healthy');
+    const frame = await view(page, '.status');
+    expect(await frame.textContent('.status')).toBe('healthy');
+    expect(await frame.textContent('strong')).toBe('web-frontend');
+    await settled(page, frame);
+    if (line === 'v2') await page.locator('#views').screenshot({ path: join(SHOTS, 'apps-adopter-view.png') });
   });
 
   it('sizes itself to its content and fits a narrow frame', async () => {
@@ -232,7 +264,7 @@ describe.each(['v1', 'v2'] as const)('MCP Apps views in a host built on AppBridg
     // Each row is a small card of labelled cells at this width.
     expect(await frame.$eval('tbody td', td => getComputedStyle(td, '::before').content)).toBe('"Name"');
     await settled(page, frame);
-    if (line === 'v2') await page.screenshot({ path: join(SHOTS, 'apps-entity-table-narrow.png'), fullPage: true });
+    if (line === 'v2') await page.locator('#views').screenshot({ path: join(SHOTS, 'apps-entity-table-narrow.png') });
     await page.evaluate(() => document.getElementById('views')!.classList.remove('narrow'));
   });
 });

@@ -86,7 +86,10 @@ describe('2026-07-28 results', () => {
           tools: { listChanged: true },
           logging: {},
           resources: {},
-          extensions: { 'io.modelcontextprotocol/tasks': {} },
+          extensions: {
+            'io.modelcontextprotocol/tasks': {},
+            'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] },
+          },
         },
         ttlMs: 2000,
         cacheScope: 'public',

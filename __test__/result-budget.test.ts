@@ -92,7 +92,12 @@ describe('result budgets', () => {
     expect(await refusal(client, 'mcp-actions://results/ffffffffffffffffffffffffffffffff')).toBe(
       'MCP error -32002: Resource not found',
     );
-    expect((await client.listResources()).resources).toEqual([]);
+    // Kept results are reached through their links only; the list names the MCP Apps views.
+    expect((await client.listResources()).resources.map(r => r.uri)).toEqual([
+      'ui://mcp-actions/entity-card.html',
+      'ui://mcp-actions/entity-table.html',
+      'ui://mcp-actions/result.html',
+    ]);
 
     // The same database after a restart: the owner still reads it.
     await backend.stop();

@@ -67,8 +67,13 @@ describe('MCP client over Streamable HTTP, real backend', () => {
       version: require('../package.json').version,
     });
     expect(client.getInstructions()).toBe('Prefer read-only tools.');
-    // Resources: the results over the budget (mcpActions.results.maxChars, on by default).
-    expect(client.getServerCapabilities()).toEqual({ tools: {}, resources: {} });
+    // Resources: the results over the budget (mcpActions.results.maxChars, on by default) and
+    // the MCP Apps views; the extension, on by default.
+    expect(client.getServerCapabilities()).toEqual({
+      tools: {},
+      resources: {},
+      extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } },
+    });
   });
 
   it('lists every registered action as a tool with annotations and schemas', async () => {

@@ -76,7 +76,10 @@ async function untilIdle() {
 describe('MCP tasks', () => {
   it('are advertised by server/discover', async () => {
     const answer = await rpc(backend.mcpUrl, 'server/discover', {}, { declare: false });
-    expect(answer.result.capabilities.extensions).toEqual({ [TASKS]: {} });
+    expect(answer.result.capabilities.extensions).toEqual({
+      [TASKS]: {},
+      'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] },
+    });
   });
 
   it('a call that outlasts promoteAfterSeconds becomes a task that polls to its result', async () => {

@@ -71,7 +71,13 @@ function render(app: App, value: unknown, schema: Schema | undefined, depth: num
       'dl',
       { className: 'fields' },
       ...Object.entries(value).map(([key, v]) =>
-        h('div', { className: 'field' }, label(key, schema?.properties?.[key]), h('dd', {}, render(app, v, schema?.properties?.[key], depth + 1))),
+        h(
+          'div',
+          // Tables and nested fields take the whole width.
+          { className: typeof v === 'object' && v !== null ? 'field wide' : 'field' },
+          label(key, schema?.properties?.[key]),
+          h('dd', {}, render(app, v, schema?.properties?.[key], depth + 1)),
+        ),
       ),
     );
   }
