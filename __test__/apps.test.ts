@@ -11,6 +11,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mcpActionsPlugin from '../plugin';
 import { STATIC_TOKEN, startBackend, type RunningBackend } from './support/backend';
+import { testActionsPlugin } from './support/testActionsPlugin';
 
 // MCP Apps through a real Backstage backend and both SDK lines: which client gets views,
 // what it gets byte for byte when it declares none, the views as resources, and the config
@@ -21,9 +22,9 @@ const MIME = 'text/html;profile=mcp-app';
 const CARD = 'ui://mcp-actions/entity-card.html';
 const RESULT = 'ui://mcp-actions/result.html';
 
-/** A plugin with an action whose output is one entity (so it gets the card), and echo. */
+/** A plugin with an action whose output is one entity, so it gets the entity card. */
 const entityActions = createBackendPlugin({
-  pluginId: 'testing',
+  pluginId: 'entities',
   register(env) {
     env.registerInit({
       deps: { registry: actionsRegistryServiceRef },
@@ -41,17 +42,6 @@ const entityActions = createBackendPlugin({
             output: { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: input.name } },
           }),
         });
-        registry.register({
-          name: 'echo',
-          title: 'Echo',
-          description: 'Returns its message.',
-          attributes: { readOnly: true },
-          schema: {
-            input: z => z.object({ message: z.string() }),
-            output: z => z.object({ echoed: z.string() }),
-          },
-          action: async ({ input }) => ({ output: { echoed: input.message } }),
-        });
       },
     });
   },
@@ -59,8 +49,8 @@ const entityActions = createBackendPlugin({
 
 function backend(mcpActions: object): Promise<RunningBackend> {
   return startBackend({
-    features: [mcpActionsPlugin, entityActions],
-    config: { mcpActions: mcpActions as never },
+    features: [mcpActionsPlugin, entityActions, testActionsPlugin],
+    config: { mcpActions: mcpActions as never, backend: { actions: { pluginSources: ['entities', 'testing'] } } },
   });
 }
 
@@ -86,38 +76,43 @@ function recorder() {
 
 const auth = { headers: { Authorization: `Bearer ${STATIC_TOKEN}` } };
 
-/** tools/list and two tools/call answers, as a 1.x client in a session that declares nothing. */
-async function legacyAnswers(url: string): Promise<string[]> {
-  const { bodies, fetch } = recorder();
-  const client = new Client({ name: 'plain-1x', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: auth, fetch }));
-  bodies.length = 0;
+type Recorded = ReturnType<typeof recorder>;
+
+/** tools/list and two tools/call answers of a client `connect` made, as their bodies. */
+async function answers(connect: (r: Recorded) => Promise<Client | ModernClient>): Promise<string[]> {
+  const recorded = recorder();
+  const client = await connect(recorded);
+  recorded.bodies.length = 0;
   await client.listTools();
-  await client.callTool({ name: 'testing.describe-entity', arguments: { name: 'a' } });
+  await client.callTool({ name: 'entities.describe-entity', arguments: { name: 'a' } });
   await client.callTool({ name: 'testing.echo', arguments: { message: 'hi' } });
   await client.close();
-  return bodies;
+  return recorded.bodies;
 }
 
-/** The same as a 2.x (2026-07-28) client, declaring `extensions`. */
-async function modernAnswers(url: string, extensions?: object): Promise<string[]> {
-  const { bodies, fetch } = recorder();
-  const client = new ModernClient(
-    { name: 'plain-2x', version: '2.0.0' },
-    extensions ? { capabilities: { extensions } as never } : undefined,
-  );
-  await client.connect(new ModernTransport(new URL(url), { requestInit: auth, fetch }));
-  bodies.length = 0;
-  await client.listTools();
-  await client.callTool({ name: 'testing.describe-entity', arguments: { name: 'a' } });
-  await client.callTool({ name: 'testing.echo', arguments: { message: 'hi' } });
-  await client.close();
-  return bodies;
-}
+/** As a 1.x client (a session when the server keeps them) that declares nothing. */
+const legacyAnswers = (url: string) =>
+  answers(async ({ fetch }) => {
+    const client = new Client({ name: 'plain-1x', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: auth, fetch }));
+    return client;
+  });
 
+/** As a 2.x (2026-07-28) client, declaring `extensions`. */
+const modernAnswers = (url: string, extensions?: object) =>
+  answers(async ({ fetch }) => {
+    const client = new ModernClient(
+      { name: 'plain-2x', version: '2.0.0' },
+      extensions ? { capabilities: { extensions } as never } : undefined,
+    );
+    await client.connect(new ModernTransport(new URL(url), { requestInit: auth, fetch }));
+    return client;
+  });
+
+/** The tools of a tools/list answer that name a view, and the view. */
 function viewsOf(listBody: string): Record<string, unknown> {
   const tools = (JSON.parse(listBody).result.tools as Array<{ name: string; _meta?: any }>) ?? [];
-  return Object.fromEntries(tools.map(t => [t.name, t._meta?.ui?.resourceUri ?? null]));
+  return Object.fromEntries(tools.filter(t => t._meta?.ui).map(t => [t.name, t._meta.ui.resourceUri]));
 }
 
 let on: RunningBackend;
@@ -157,8 +152,8 @@ describe('clients that get the views', () => {
   it('a 2.x client that declares the extension: tools carry _meta.ui, results stay the same', async () => {
     const declared = await modernAnswers(on.mcpUrl, { [UI]: { mimeTypes: [MIME] } });
     const plain = await modernAnswers(off.mcpUrl);
-    expect(viewsOf(declared[0])).toEqual({ 'testing.describe-entity': CARD, 'testing.echo': RESULT });
-    const tool = JSON.parse(declared[0]).result.tools.find((t: any) => t.name === 'testing.describe-entity');
+    expect(viewsOf(declared[0])).toEqual({ 'entities.describe-entity': CARD, 'testing.echo': RESULT });
+    const tool = JSON.parse(declared[0]).result.tools.find((t: any) => t.name === 'entities.describe-entity');
     expect(tool._meta).toEqual({ ui: { resourceUri: CARD, visibility: ['model', 'app'] }, 'ui/resourceUri': CARD });
     // The results (and so the text the model reads) are the same bytes.
     expect(declared.slice(1)).toEqual(plain.slice(1));
@@ -166,7 +161,7 @@ describe('clients that get the views', () => {
 
   it('a 1.x client on a stateless server (nothing known of it) gets the views', async () => {
     const answers = await legacyAnswers(stateless.mcpUrl);
-    expect(viewsOf(answers[0])).toEqual({ 'testing.describe-entity': CARD, 'testing.echo': RESULT });
+    expect(viewsOf(answers[0])).toEqual({ 'entities.describe-entity': CARD, 'testing.echo': RESULT });
   });
 
   it('reads each view as the built HTML with the MCP Apps type and meta', async () => {
@@ -179,7 +174,7 @@ describe('clients that get the views', () => {
       expect(contents[0]._meta).toEqual({
         ui: { csp: { connectDomains: [], resourceDomains: [] }, prefersBorder: true },
       });
-      const text = contents[0].text as string;
+      const text = (contents[0] as { text: string }).text;
       // The built file, with what the engine tells the view put before </head>.
       const config = `<script type="application/json" id="mcp-actions-view-config">{"appBaseUrl":"${stateless.baseUrl}","entityTool":"catalog.get-catalog-entity"}</script>`;
       expect(text).toBe(built.replace('</head>', `${config}</head>`));
@@ -194,19 +189,19 @@ describe('clients that get the views', () => {
 describe('mcpActions.apps.views mistakes stop the backend at startup', () => {
   it('names the key and the file that is not HTML', async () => {
     const file = resolve(__dirname, '../package.json');
-    await expect(backend({ apps: { views: [{ tool: 'testing.*', file }] } })).rejects.toThrow(
+    await expect(backend({ apps: { views: [{ tool: 'entities.*', file }] } })).rejects.toThrow(
       `mcpActions.apps.views[0].file: ${file} is not an HTML document`,
     );
   });
 
   it('names the key and the file that cannot be read', async () => {
-    await expect(backend({ apps: { views: [{ tool: 'testing.*', file: 'no/such/view.html' }] } })).rejects.toThrow(
+    await expect(backend({ apps: { views: [{ tool: 'entities.*', file: 'no/such/view.html' }] } })).rejects.toThrow(
       /mcpActions\.apps\.views\[0\]\.file: no\/such\/view\.html cannot be read/,
     );
   });
 
   it('names a view that does not exist', async () => {
-    await expect(backend({ apps: { views: [{ tool: 'testing.*', view: 'chart' }] } })).rejects.toThrow(
+    await expect(backend({ apps: { views: [{ tool: 'entities.*', view: 'chart' }] } })).rejects.toThrow(
       'mcpActions.apps.views[0].view: must be entity-card, entity-table or result, got "chart"',
     );
   });

@@ -63,10 +63,22 @@ describe('the packed package', () => {
 
   it('holds what package.json promises and nothing of the repository beside it', () => {
     const files = walk(unpacked).map(f => relative(unpacked, f));
-    for (const needed of ['package.json', 'index.js', 'index.d.ts', 'config.d.ts', 'README.md', 'dist/index.d.ts', 'plugin/index.ts']) {
+    for (const needed of [
+      'package.json',
+      'index.js',
+      'index.d.ts',
+      'config.d.ts',
+      'README.md',
+      'dist/index.d.ts',
+      'plugin/index.ts',
+      // The MCP Apps views the engine reads at startup, built, without their sources.
+      'views/dist/entity-card.html',
+      'views/dist/entity-table.html',
+      'views/dist/result.html',
+    ]) {
       expect(files).toContain(needed);
     }
     expect(files.filter(f => f.startsWith('migrations/')).length).toBeGreaterThan(0);
-    expect(files.filter(f => /^(src|tests|__test__|target|node_modules)\//.test(f) || f.endsWith('.node'))).toEqual([]);
+    expect(files.filter(f => /^(src|tests|__test__|target|node_modules|views\/src|views\/host)\//.test(f) || f.endsWith('.node'))).toEqual([]);
   });
 });

@@ -52,6 +52,15 @@ console.log(
   `tools/call catalog.get-catalog-entity: ${entity.kind} ${entity.metadata.name} (owner ${entity.spec?.owner}, system ${entity.spec?.system})`,
 );
 
+// MCP Apps: the tool names its view and the view is in the installed package.
+const card = tools.find(t => t.name === 'catalog.get-catalog-entity')?._meta?.ui?.resourceUri;
+if (card !== 'ui://mcp-actions/entity-card.html') fail(`catalog.get-catalog-entity names no entity card: ${card}`);
+const view = (await client.readResource({ uri: card })).contents[0];
+if (view?.mimeType !== 'text/html;profile=mcp-app' || !view.text?.startsWith('<!DOCTYPE html>')) {
+  fail(`resources/read ${card} answered ${JSON.stringify(view).slice(0, 300)}`);
+}
+console.log(`resources/read ${card}: ${view.text.length} characters of ${view.mimeType}`);
+
 const missing = await client.callTool({
   name: 'catalog.get-catalog-entity',
   arguments: { kind: 'Component', name: 'no-such-entity' },
