@@ -7,6 +7,7 @@ import {
   StreamableHTTPClientTransport as ModernTransport,
 } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mcpActionsPlugin from '../plugin';
@@ -145,6 +146,30 @@ describe('clients known to lack MCP Apps see no change', () => {
     expect(withViews).toHaveLength(3);
     expect(withViews).toEqual(without);
     expect(withViews.join('')).not.toContain('ui://');
+  });
+});
+
+describe('legacy HTTP+SSE sessions follow their initialize', () => {
+  /** The tools/list of a 1.x client on the legacy SSE transport, declaring `capabilities`. */
+  const sseTools = async (url: string, capabilities?: object) => {
+    const client = new Client({ name: 'sse-1x', version: '1.0.0' }, capabilities ? { capabilities } : undefined);
+    await client.connect(new SSEClientTransport(new URL(`${url}/sse`), { requestInit: auth }));
+    const { tools } = await client.listTools();
+    await client.close();
+    return tools;
+  };
+
+  it('a session that declared nothing lists the same tools as a build without views', async () => {
+    const [withViews, without] = await Promise.all([sseTools(on.mcpUrl), sseTools(off.mcpUrl)]);
+    expect(withViews.map(t => t.name)).toContain('entities.describe-entity');
+    expect(withViews).toEqual(without);
+    expect(JSON.stringify(withViews)).not.toContain('ui://');
+  });
+
+  it('a session that declared the extension gets the views', async () => {
+    const tools = await sseTools(on.mcpUrl, { extensions: { [UI]: { mimeTypes: [MIME] } } });
+    const named = Object.fromEntries(tools.filter(t => t._meta?.ui).map(t => [t.name, (t._meta as any).ui.resourceUri]));
+    expect(named).toEqual({ 'entities.describe-entity': CARD, 'testing.echo': RESULT });
   });
 });
 
