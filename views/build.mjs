@@ -27,18 +27,43 @@ const englishOnly = {
   },
 };
 
-// The 2.x SDK's JSON Schema validator (for a Client's tool output checks) is never used by a
-// view, which only speaks to its host: a stand-in that says so keeps 22 KB out of each view.
-const noSchemaValidator = {
-  name: 'no-json-schema-validator',
-  setup(b) {
-    b.onResolve({ filter: /^@modelcontextprotocol\/client\/_shims$/ }, () => ({ path: 'shims', namespace: 'view-stub' }));
-    b.onLoad({ filter: /.*/, namespace: 'view-stub' }, () => ({
-      contents: `export const CORS_IS_POSSIBLE = true;
+// Stand-ins for code a view never runs, each throwing if it ever were: together about 62 KB
+// of each view. zod's namespace keeps every export, so only replacing a module leaves it out.
+const STAND_INS = [
+  {
+    // The 2.x SDK's JSON Schema validator, for a Client's tool output checks: a view only
+    // speaks to its host.
+    resolve: /^@modelcontextprotocol\/client\/_shims$/,
+    contents: `export const CORS_IS_POSSIBLE = true;
 export class DefaultJsonSchemaValidator {
   getValidator() { throw new Error('a view does not validate JSON Schemas'); }
 }`,
-    }));
+  },
+  {
+    // zod's ahead-of-time compiler (z.compile): the App class runs zod jitless, and nothing
+    // in a view calls it. The sentinel and error classes keep their identities.
+    load: /[\\/]zod[\\/]v4[\\/]core[\\/]compile\.js$/,
+    contents: `const absent = () => { throw new Error('z.compile is not in an MCP Apps view'); };
+export const INVALID = Symbol.for('zod.compile.invalid');
+export class ZodCompileAsyncError extends Error {}
+export class ZodCompileUnsupportedError extends Error {}
+export const compile = absent, withParser = absent, compileFn = absent;`,
+  },
+  {
+    // zod's JSON Schema to zod converter (z.fromJSONSchema), which nothing in a view calls.
+    load: /[\\/]zod[\\/]v4[\\/]classic[\\/]from-json-schema\.js$/,
+    contents: `export function fromJSONSchema() { throw new Error('z.fromJSONSchema is not in an MCP Apps view'); }`,
+  },
+];
+
+const standIns = {
+  name: 'stand-ins',
+  setup(b) {
+    STAND_INS.forEach(({ resolve, load, contents }, i) => {
+      if (resolve) b.onResolve({ filter: resolve }, () => ({ path: String(i), namespace: 'stand-in' }));
+      if (load) b.onLoad({ filter: load }, () => ({ contents }));
+    });
+    b.onLoad({ filter: /.*/, namespace: 'stand-in' }, args => ({ contents: STAND_INS[Number(args.path)].contents }));
   },
 };
 
@@ -56,7 +81,7 @@ for (const [name, title] of Object.entries(VIEWS)) {
     legalComments: 'none',
     outdir: path.join(here, '.build'),
     write: false,
-    plugins: [englishOnly, noSchemaValidator],
+    plugins: [englishOnly, standIns],
     logLevel: 'warning',
   });
   const js = result.outputFiles.find(f => f.path.endsWith('.js'))?.text ?? '';
