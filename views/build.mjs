@@ -15,34 +15,20 @@ const VIEWS = {
   result: 'Tool result',
 };
 
-// zod (under the extension's App class) registers the error messages of 40-odd languages;
-// the views use English, so only that one is bundled.
-const englishOnly = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, args => ({
-      contents: 'export { default as en } from "./en.js";',
-      resolveDir: path.dirname(args.path),
-    }));
-  },
-};
-
-// Stand-ins for code a view never runs, each throwing if it ever were: together about 62 KB
-// of each view. zod's namespace keeps every export, so only replacing a module leaves it out.
+// Stand-ins for modules a view never runs, each replacing the file by its path (zod's `z`
+// namespace keeps every export, so leaving a module out means replacing it); whatever is
+// left out throws if it ever were called. A plain bundle of a view is about 650 KB.
 const STAND_INS = [
   {
-    // The 2.x SDK's JSON Schema validator, for a Client's tool output checks: a view only
-    // speaks to its host.
-    resolve: /^@modelcontextprotocol\/client\/_shims$/,
-    contents: `export const CORS_IS_POSSIBLE = true;
-export class DefaultJsonSchemaValidator {
-  getValidator() { throw new Error('a view does not validate JSON Schemas'); }
-}`,
+    // zod (under the extension's App class) registers the error messages of 40-odd
+    // languages; the views use English, so only that one is bundled.
+    file: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/,
+    contents: 'export { default as en } from "./en.js";',
   },
   {
     // zod's ahead-of-time compiler (z.compile): the App class runs zod jitless, and nothing
     // in a view calls it. The sentinel and error classes keep their identities.
-    load: /[\\/]zod[\\/]v4[\\/]core[\\/]compile\.js$/,
+    file: /[\\/]zod[\\/]v4[\\/]core[\\/]compile\.js$/,
     contents: `const absent = () => { throw new Error('z.compile is not in an MCP Apps view'); };
 export const INVALID = Symbol.for('zod.compile.invalid');
 export class ZodCompileAsyncError extends Error {}
@@ -51,19 +37,26 @@ export const compile = absent, withParser = absent, compileFn = absent;`,
   },
   {
     // zod's JSON Schema to zod converter (z.fromJSONSchema), which nothing in a view calls.
-    load: /[\\/]zod[\\/]v4[\\/]classic[\\/]from-json-schema\.js$/,
+    file: /[\\/]zod[\\/]v4[\\/]classic[\\/]from-json-schema\.js$/,
     contents: `export function fromJSONSchema() { throw new Error('z.fromJSONSchema is not in an MCP Apps view'); }`,
+  },
+  {
+    // The 2.x SDK's JSON Schema validator, for a Client's tool output checks: a view only
+    // speaks to its host.
+    file: /[\\/]@modelcontextprotocol[\\/]client[\\/]dist[\\/]shimsBrowser\.mjs$/,
+    contents: `export const CORS_IS_POSSIBLE = true;
+export class DefaultJsonSchemaValidator {
+  getValidator() { throw new Error('a view does not validate JSON Schemas'); }
+}`,
   },
 ];
 
 const standIns = {
   name: 'stand-ins',
   setup(b) {
-    STAND_INS.forEach(({ resolve, load, contents }, i) => {
-      if (resolve) b.onResolve({ filter: resolve }, () => ({ path: String(i), namespace: 'stand-in' }));
-      if (load) b.onLoad({ filter: load }, () => ({ contents }));
-    });
-    b.onLoad({ filter: /.*/, namespace: 'stand-in' }, args => ({ contents: STAND_INS[Number(args.path)].contents }));
+    for (const { file, contents } of STAND_INS) {
+      b.onLoad({ filter: file }, args => ({ contents, resolveDir: path.dirname(args.path) }));
+    }
   },
 };
 
@@ -81,7 +74,7 @@ for (const [name, title] of Object.entries(VIEWS)) {
     legalComments: 'none',
     outdir: path.join(here, '.build'),
     write: false,
-    plugins: [englishOnly, standIns],
+    plugins: [standIns],
     logLevel: 'warning',
   });
   const js = result.outputFiles.find(f => f.path.endsWith('.js'))?.text ?? '';
